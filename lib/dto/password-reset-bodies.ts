@@ -1,0 +1,64 @@
+import { isEmail } from 'class-validator';
+import { MAX_LOOKUP_VALUE_LENGTH, MAX_PASSWORD_LENGTH } from '../password-reset.constants.js';
+import { PasswordResetBadRequestException } from '../exceptions/password-reset.exceptions.js';
+import { MAX_TOKEN_LENGTH } from '../tokens/random-string-token.generator.js';
+
+/**
+ * The request bodies are checked here rather than by the app's global ValidationPipe: the lookup field's
+ * name is configurable, and the rules must hold whatever pipes the host installs.
+ */
+interface FieldRule {
+  maxLength: number;
+  /** Tokens and identifiers are trimmed (copy-paste); passwords are taken exactly as typed. */
+  trim: boolean;
+  email?: boolean;
+}
+
+const TOKEN_RULE: FieldRule = { maxLength: MAX_TOKEN_LENGTH, trim: true };
+const PASSWORD_RULE: FieldRule = { maxLength: MAX_PASSWORD_LENGTH, trim: false };
+
+function readBody<Field extends string>(body: unknown, rules: Record<Field, FieldRule>): Record<Field, string> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new PasswordResetBadRequestException(['the request body must be a JSON or form-encoded object']);
+  }
+  const reasons: string[] = [];
+  for (const key of Object.keys(body)) {
+    if (!Object.hasOwn(rules, key)) reasons.push(`property ${key.slice(0, 64)} should not exist`);
+  }
+  const values = {} as Record<Field, string>;
+  for (const [field, rule] of Object.entries(rules) as [Field, FieldRule][]) {
+    const raw: unknown = Object.hasOwn(body, field) ? (body as Record<string, unknown>)[field] : undefined;
+    const reason = checkField(field, raw, rule);
+    if (reason) reasons.push(reason);
+    else values[field] = rule.trim ? (raw as string).trim() : (raw as string);
+  }
+  if (reasons.length) throw new PasswordResetBadRequestException(reasons);
+  return values;
+}
+
+function checkField(field: string, raw: unknown, rule: FieldRule): string | undefined {
+  if (raw === undefined || raw === null) return `${field} should not be empty`;
+  if (typeof raw !== 'string') return `${field} must be a string`;
+  const value = rule.trim ? raw.trim() : raw;
+  if (value === '') return `${field} should not be empty`;
+  if (value.length > rule.maxLength) return `${field} must be at most ${rule.maxLength} characters long`;
+  if (!value.isWellFormed() || value.includes('\0')) return `${field} must be valid text without NUL characters`;
+  if (rule.email && !isEmail(value)) return `${field} must be an email address`;
+  return undefined;
+}
+
+/** `{ [lookupField]: value }` → the value. */
+export function parseRequestTokenBody(body: unknown, lookupField: string): string {
+  const rule = { maxLength: MAX_LOOKUP_VALUE_LENGTH, trim: true, email: lookupField === 'email' };
+  return readBody(body, { [lookupField]: rule })[lookupField];
+}
+
+/** `{ token }` → the token. */
+export function parseValidateTokenBody(body: unknown): string {
+  return readBody(body, { token: TOKEN_RULE }).token;
+}
+
+/** `{ token, password }`. */
+export function parseConfirmResetBody(body: unknown): { token: string; password: string } {
+  return readBody(body, { token: TOKEN_RULE, password: PASSWORD_RULE });
+}

@@ -1,0 +1,49 @@
+export { PasswordResetModule } from './password-reset.module.js';
+export { PasswordResetService } from './password-reset.service.js';
+export type { IssuedResetToken, ValidatedResetToken } from './password-reset.service.js';
+export { PasswordResetController, createPasswordResetController } from './password-reset.controller.js';
+export type { PasswordResetStatus } from './password-reset.controller.js';
+export { PASSWORD_RESET_MODULE_OPTIONS } from './password-reset.module-definition.js';
+export { PASSWORD_RESET_OPTIONS, PASSWORD_RESET_TOKEN_REPOSITORY } from './password-reset.constants.js';
+export { resolvePasswordResetOptions } from './password-reset.options.js';
+export type {
+  PasswordResetModuleExtras,
+  PasswordResetModuleOptions,
+  PasswordResetUserConfig,
+  PasswordResetUserFields,
+  ResolvedPasswordResetOptions,
+} from './password-reset.options.js';
+export {
+  PasswordResetEvents,
+  PostResetEvent,
+  PreResetEvent,
+  TokenCreatedEvent,
+} from './password-reset.events.js';
+export type { PasswordResetEventName } from './password-reset.events.js';
+export { ResetToken } from './entities/reset-token.entity.js';
+export { BaseTokenGenerator } from './tokens/base-token-generator.js';
+export { RandomStringTokenGenerator, MAX_TOKEN_LENGTH } from './tokens/random-string-token.generator.js';
+export type { RandomStringTokenGeneratorOptions } from './tokens/random-string-token.generator.js';
+export { RandomNumberTokenGenerator } from './tokens/random-number-token.generator.js';
+export type { RandomNumberTokenGeneratorOptions } from './tokens/random-number-token.generator.js';
+export { digestToken } from './tokens/token-digest.js';
+export { PasswordResetUserStore } from './users/password-reset-user-store.js';
+export type { PasswordResetUserId } from './users/password-reset-user-store.js';
+export { TypeOrmUserStore } from './users/typeorm-user-store.js';
+export { PasswordHasher } from './passwords/password-hasher.js';
+export { BcryptPasswordHasher } from './passwords/bcrypt-password-hasher.js';
+export { PasswordValidator } from './passwords/password-validator.js';
+export type { PasswordUserAttributes } from './passwords/password-validator.js';
+export { MinimumLengthValidator } from './passwords/minimum-length.validator.js';
+export { CommonPasswordValidator } from './passwords/common-password.validator.js';
+export { NumericPasswordValidator } from './passwords/numeric-password.validator.js';
+export { UserAttributeSimilarityValidator } from './passwords/user-attribute-similarity.validator.js';
+export { defaultPasswordValidators } from './passwords/default-password-validators.js';
+export {
+  INVALID_TOKEN_MESSAGE,
+  InvalidResetTokenException,
+  PasswordResetBadRequestException,
+} from './exceptions/password-reset.exceptions.js';
+export { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';
+export type { PasswordResetClientInfo } from './utils/client-info.util.js';
+export { foldIdentifier } from './utils/identifier.util.js';

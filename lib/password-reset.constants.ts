@@ -1,0 +1,16 @@
+/** Resolved options (user options merged with the defaults and checked). */
+export const PASSWORD_RESET_OPTIONS = Symbol('PASSWORD_RESET_OPTIONS');
+/** The user entity and field map given beside the options (they shape the schema, so they are synchronous). */
+export const PASSWORD_RESET_USER_CONFIG = Symbol('PASSWORD_RESET_USER_CONFIG');
+/** Alias of the `ResetToken` repository on the configured data source. */
+export const PASSWORD_RESET_TOKEN_REPOSITORY = Symbol('PASSWORD_RESET_TOKEN_REPOSITORY');
+
+export const DEFAULT_PATH = 'password_reset';
+export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+export const DEFAULT_CLEANUP_BATCH_SIZE = 100;
+export const DEFAULT_BCRYPT_COST = 12;
+export const MAX_USER_AGENT_LENGTH = 512;
+export const MAX_LOOKUP_VALUE_LENGTH = 254;
+export const MAX_PASSWORD_LENGTH = 4096;
+/** Below this, tokens can be guessed online in reasonable time: the module warns at start-up. */
+export const WEAK_TOKEN_ENTROPY_BITS = 64;

@@ -1,0 +1,61 @@
+import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Req, Type } from '@nestjs/common';
+import { PASSWORD_RESET_OPTIONS } from './password-reset.constants.js';
+import type { ResolvedPasswordResetOptions } from './password-reset.options.js';
+import { PasswordResetService } from './password-reset.service.js';
+import { parseConfirmResetBody, parseRequestTokenBody, parseValidateTokenBody } from './dto/password-reset-bodies.js';
+import { readClientInfo } from './utils/client-info.util.js';
+import type { HttpRequestLike } from './utils/client-info.util.js';
+import { PasswordResetUserStore } from './users/password-reset-user-store.js';
+
+export interface PasswordResetStatus {
+  status: 'OK';
+  username?: string | null;
+  email?: string | null;
+}
+
+const OK: PasswordResetStatus = { status: 'OK' };
+
+/** The three endpoints: body in, one service call, status out. Mounted at `path` by the module. */
+export class PasswordResetController {
+  constructor(
+    @Inject(PASSWORD_RESET_OPTIONS) protected readonly options: ResolvedPasswordResetOptions,
+    protected readonly service: PasswordResetService,
+    protected readonly users: PasswordResetUserStore,
+  ) {}
+
+  @Post()
+  @HttpCode(HttpStatus.OK)
+  async requestToken(@Body() body: unknown, @Req() request: HttpRequestLike): Promise<PasswordResetStatus> {
+    const lookupValue = parseRequestTokenBody(body, this.options.lookupField);
+    const client = readClientInfo(request, this.options);
+    if (this.options.noInformationLeakage) {
+      this.service.scheduleTokenRequest(lookupValue, client);
+    } else {
+      await this.service.requestToken(lookupValue, client);
+    }
+    return OK;
+  }
+
+  @Post('validate_token')
+  @HttpCode(HttpStatus.OK)
+  async validateToken(@Body() body: unknown): Promise<PasswordResetStatus> {
+    const { user } = await this.service.validateToken(parseValidateTokenBody(body));
+    if (!this.options.userDetailsOnValidation) return OK;
+    return { ...OK, username: this.users.getAttribute(user, 'username'), email: this.users.getAttribute(user, 'email') };
+  }
+
+  @Post('confirm')
+  @HttpCode(HttpStatus.OK)
+  async confirmReset(@Body() body: unknown): Promise<PasswordResetStatus> {
+    const { token, password } = parseConfirmResetBody(body);
+    await this.service.confirmReset(token, password);
+    return OK;
+  }
+}
+
+/** A controller class of its own per path, so the shared class's route metadata is never rewritten. */
+export function createPasswordResetController(path: string): Type<PasswordResetController> {
+  @Controller(path)
+  class MountedPasswordResetController extends PasswordResetController {}
+  return MountedPasswordResetController;
+}

@@ -1,0 +1,38 @@
+import type { ResetToken } from './entities/reset-token.entity.js';
+
+/** Event names, emitted through `EventEmitter2` from @nestjs/event-emitter. */
+export const PasswordResetEvents = {
+  /** A token was issued: deliver it (mail, SMS, chat). */
+  TokenCreated: 'password_reset.token_created',
+  /** A reset is about to happen; awaited, and a listener that throws aborts it (the token is kept). */
+  PreReset: 'password_reset.pre_reset',
+  /** The new password is stored; revoke sessions, notify the user. */
+  PostReset: 'password_reset.post_reset',
+} as const;
+
+export type PasswordResetEventName = (typeof PasswordResetEvents)[keyof typeof PasswordResetEvents];
+
+export class TokenCreatedEvent<User extends object = object> {
+  constructor(
+    readonly user: User,
+    /** The plaintext token: only ever here, never stored or logged. */
+    readonly token: string,
+    readonly resetToken: ResetToken,
+    readonly ipAddress: string | null,
+    readonly userAgent: string,
+  ) {}
+}
+
+export class PreResetEvent<User extends object = object> {
+  constructor(
+    readonly user: User,
+    readonly resetToken: ResetToken,
+  ) {}
+}
+
+export class PostResetEvent<User extends object = object> {
+  constructor(
+    readonly user: User,
+    readonly resetToken: ResetToken,
+  ) {}
+}

@@ -1,0 +1,158 @@
+import type { Provider } from '@nestjs/common';
+import type { ObjectLiteral, ObjectType } from 'typeorm';
+import {
+  DEFAULT_BCRYPT_COST,
+  DEFAULT_CLEANUP_BATCH_SIZE,
+  DEFAULT_PATH,
+  DEFAULT_TOKEN_TTL_SECONDS,
+} from './password-reset.constants.js';
+import { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';
+import { BaseTokenGenerator } from './tokens/base-token-generator.js';
+import { RandomStringTokenGenerator } from './tokens/random-string-token.generator.js';
+import { PasswordValidator } from './passwords/password-validator.js';
+import { defaultPasswordValidators } from './passwords/default-password-validators.js';
+import { definedEntries } from './utils/object.util.js';
+
+/** Where the default user store finds each attribute on the entity. `null`: the entity has no such column. */
+export interface PasswordResetUserFields {
+  /** Default `'email'`. */
+  email?: string;
+  /** Default `'username'` (dropped if the entity has no such property). */
+  username?: string | null;
+  /** The password hash column. Default `'password'`. */
+  password?: string;
+  /** Default `'isActive'` (dropped if absent: every user is then active). */
+  isActive?: string | null;
+}
+
+export interface PasswordResetUserConfig {
+  /** The app's TypeORM user entity; the token table references its table (ON DELETE CASCADE). */
+  entity: ObjectType<ObjectLiteral>;
+  fields?: PasswordResetUserFields;
+}
+
+/** Options that may come from an async factory. */
+export interface PasswordResetModuleOptions {
+  /** Seconds a token stays valid. Default 86400 (24 h). */
+  tokenTtl?: number;
+  /** Answer 200 for unknown accounts too. Default true. */
+  noInformationLeakage?: boolean;
+  /** Only accounts with a usable password may reset it. Default true. */
+  requireUsablePassword?: boolean;
+  /** The user field the request endpoint looks accounts up by, and the request body's key. Default 'email'. */
+  lookupField?: string;
+  /** Header holding the client IP (e.g. 'x-forwarded-for', set by your proxy). Default: the socket address. */
+  ipAddressHeader?: string;
+  /** Default 'user-agent'. */
+  userAgentHeader?: string;
+  /** Validate answers with the account's username and email. Default false. */
+  userDetailsOnValidation?: boolean;
+  /** Default: a `RandomStringTokenGenerator` of 32 letters and digits (about 190 bits). */
+  tokenGenerator?: BaseTokenGenerator;
+  /** Default: minimum length 8, common passwords, entirely numeric, similarity to email/username. */
+  passwordValidators?: PasswordValidator[];
+  /** bcrypt cost of the default hasher. Default 12. */
+  bcryptCost?: number;
+  /** Key for HMAC-SHA256 token digests; without it, plain SHA-256. At least 32 characters. */
+  tokenSecret?: string;
+  /** Expired tokens deleted per request (and per statement in `clearExpired`). Default 100. */
+  cleanupBatchSize?: number;
+}
+
+/** Options that shape the module itself, so they sit beside `useFactory` in `forRootAsync`. */
+export interface PasswordResetModuleExtras {
+  /** Make the module's exports visible everywhere. Default false. */
+  isGlobal?: boolean;
+  /** The app's user entity and field map. Required. */
+  user?: PasswordResetUserConfig;
+  /** TypeORM data source name. Default: the default data source. */
+  dataSource?: string;
+  /** Mount the three endpoints. Default true; false to build your own routes over `PasswordResetService`. */
+  registerController?: boolean;
+  /** Base path of the endpoints. Default 'password_reset'. */
+  path?: string;
+  /** More providers, e.g. `{ provide: BaseTokenGenerator, useClass: MyGenerator }` to replace a strategy. */
+  extraProviders?: Provider[];
+}
+
+export type ResolvedPasswordResetOptions = Required<Omit<PasswordResetModuleOptions, 'ipAddressHeader' | 'tokenSecret'>> &
+  Pick<PasswordResetModuleOptions, 'ipAddressHeader' | 'tokenSecret'>;
+
+const DEFAULTS = {
+  tokenTtl: DEFAULT_TOKEN_TTL_SECONDS,
+  noInformationLeakage: true,
+  requireUsablePassword: true,
+  lookupField: 'email',
+  userAgentHeader: 'user-agent',
+  userDetailsOnValidation: false,
+  bcryptCost: DEFAULT_BCRYPT_COST,
+  cleanupBatchSize: DEFAULT_CLEANUP_BATCH_SIZE,
+} satisfies Partial<ResolvedPasswordResetOptions>;
+
+type Check = (value: unknown) => boolean;
+const isBoolean: Check = (v) => typeof v === 'boolean';
+const isPositiveInteger: Check = (v) => Number.isSafeInteger(v) && (v as number) > 0;
+const isName: Check = (v) => typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v);
+const isHeaderName: Check = (v) => typeof v === 'string' && /^[A-Za-z0-9-]+$/.test(v);
+
+const CHECKS: Record<keyof PasswordResetModuleOptions, [Check, string]> = {
+  tokenTtl: [isPositiveInteger, 'a positive whole number of seconds'],
+  noInformationLeakage: [isBoolean, 'a boolean'],
+  requireUsablePassword: [isBoolean, 'a boolean'],
+  lookupField: [isName, 'an entity property name'],
+  ipAddressHeader: [isHeaderName, 'an HTTP header name'],
+  userAgentHeader: [isHeaderName, 'an HTTP header name'],
+  userDetailsOnValidation: [isBoolean, 'a boolean'],
+  tokenGenerator: [(v) => v instanceof BaseTokenGenerator, 'an instance of a BaseTokenGenerator subclass'],
+  passwordValidators: [
+    (v) => Array.isArray(v) && v.every((item) => item instanceof PasswordValidator),
+    'an array of PasswordValidator instances',
+  ],
+  // The range is checked where bcrypt is set up, so a custom PasswordHasher is not bound by it.
+  bcryptCost: [(v) => typeof v === 'number', 'a number'],
+  tokenSecret: [(v) => typeof v === 'string' && v.length >= 32, 'a string of at least 32 characters'],
+  cleanupBatchSize: [(v) => isPositiveInteger(v) && (v as number) <= 10_000, 'an integer from 1 to 10000'],
+};
+
+/** Merges the defaults into the user's options and fails the boot on anything wrong, naming the option. */
+export function resolvePasswordResetOptions(options: PasswordResetModuleOptions = {}): ResolvedPasswordResetOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new PasswordResetConfigurationError('options must be an object');
+  }
+  for (const [name, value] of Object.entries(options)) {
+    if (!(name in CHECKS)) {
+      throw new PasswordResetConfigurationError(`unknown option "${name}"`);
+    }
+    const [check, expected] = CHECKS[name as keyof PasswordResetModuleOptions];
+    if (value !== undefined && !check(value)) {
+      throw new PasswordResetConfigurationError(`option "${name}" must be ${expected}`);
+    }
+  }
+  return {
+    ...DEFAULTS,
+    tokenGenerator: new RandomStringTokenGenerator(),
+    passwordValidators: defaultPasswordValidators(),
+    ...definedEntries(options),
+  };
+}
+
+/** Checks the synchronous extras; they are known at import time, so errors surface before anything starts. */
+export function validatePasswordResetExtras(extras: PasswordResetModuleExtras): void {
+  const { user, path, dataSource } = extras;
+  if (!user || typeof user !== 'object' || typeof user.entity !== 'function') {
+    throw new PasswordResetConfigurationError('user.entity is required: pass `user: { entity: User }`');
+  }
+  if (path !== undefined && (typeof path !== 'string' || !/^[A-Za-z0-9_\-/]*$/.test(path))) {
+    throw new PasswordResetConfigurationError('path must contain only letters, digits, "_", "-" and "/"');
+  }
+  if (dataSource !== undefined && (typeof dataSource !== 'string' || dataSource === '')) {
+    throw new PasswordResetConfigurationError('dataSource must be the name of a TypeORM data source');
+  }
+}
+
+export const DEFAULT_EXTRAS: Required<Omit<PasswordResetModuleExtras, 'user' | 'dataSource'>> = {
+  isGlobal: false,
+  registerController: true,
+  path: DEFAULT_PATH,
+  extraProviders: [],
+};

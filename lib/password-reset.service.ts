@@ -1,0 +1,311 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { In, LessThanOrEqual, QueryFailedError, Repository } from 'typeorm';
+import { ResetToken } from './entities/reset-token.entity.js';
+import { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';
+import {
+  InvalidResetTokenException,
+  PasswordResetBadRequestException,
+  UNKNOWN_ACCOUNT_MESSAGE,
+} from './exceptions/password-reset.exceptions.js';
+import {
+  PASSWORD_RESET_OPTIONS,
+  PASSWORD_RESET_TOKEN_REPOSITORY,
+  WEAK_TOKEN_ENTROPY_BITS,
+} from './password-reset.constants.js';
+import {
+  PasswordResetEventName,
+  PasswordResetEvents,
+  PostResetEvent,
+  PreResetEvent,
+  TokenCreatedEvent,
+} from './password-reset.events.js';
+import type { ResolvedPasswordResetOptions } from './password-reset.options.js';
+import { PasswordHasher } from './passwords/password-hasher.js';
+import { BaseTokenGenerator } from './tokens/base-token-generator.js';
+import { MAX_TOKEN_LENGTH } from './tokens/random-string-token.generator.js';
+import { digestToken } from './tokens/token-digest.js';
+import { PasswordResetUserStore } from './users/password-reset-user-store.js';
+import { normaliseIpAddress, normaliseUserAgent, PasswordResetClientInfo } from './utils/client-info.util.js';
+import { foldIdentifier } from './utils/identifier.util.js';
+
+/** A token that passed every check, with its user. */
+export interface ValidatedResetToken<User extends object = object> {
+  user: User;
+  resetToken: ResetToken;
+}
+
+/** A newly issued token: `token` is the plaintext, to be delivered and then forgotten. */
+export interface IssuedResetToken {
+  token: string;
+  resetToken: ResetToken;
+}
+
+/** Two concurrent requests for one account race on the unique userId; the loser retries this often. */
+const ISSUE_ATTEMPTS = 3;
+
+@Injectable()
+export class PasswordResetService implements BeforeApplicationShutdown {
+  protected readonly logger = new Logger('PasswordReset');
+  /** Request work that runs after the response was sent (see `scheduleTokenRequest`). */
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    @Inject(PASSWORD_RESET_OPTIONS) protected readonly options: ResolvedPasswordResetOptions,
+    @Inject(PASSWORD_RESET_TOKEN_REPOSITORY) protected readonly tokens: Repository<ResetToken>,
+    protected readonly users: PasswordResetUserStore,
+    protected readonly tokenGenerator: BaseTokenGenerator,
+    protected readonly passwordHasher: PasswordHasher,
+    @Optional() protected readonly events?: EventEmitter2,
+  ) {
+    if (!events) {
+      throw new PasswordResetConfigurationError(
+        'EventEmitter2 is not available: import EventEmitterModule.forRoot() from @nestjs/event-emitter in your app',
+      );
+    }
+    if (tokenGenerator.entropyBits < WEAK_TOKEN_ENTROPY_BITS) {
+      this.logger.warn(
+        `tokenGenerator: tokens carry only ${tokenGenerator.entropyBits.toFixed(1)} bits and can be guessed online; ` +
+          'keep throttling on and tokenTtl short',
+      );
+    }
+  }
+
+  /**
+   * Issues a token to every eligible account whose lookup field matches `lookupValue` and emits
+   * TokenCreated for each. Unknown or ineligible accounts: nothing happens, unless
+   * `noInformationLeakage` is false, then a 400.
+   */
+  async requestToken(lookupValue: string, client: PasswordResetClientInfo = {}): Promise<void> {
+    await this.deleteExpired(this.options.cleanupBatchSize);
+    const users = await this.findEligibleUsers(lookupValue);
+    if (users.length === 0 && !this.options.noInformationLeakage) {
+      throw new PasswordResetBadRequestException([UNKNOWN_ACCOUNT_MESSAGE(this.options.lookupField)]);
+    }
+    for (const user of users) {
+      const issued = await this.createToken(user, client);
+      await this.emit(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued), issued.token);
+    }
+  }
+
+  /**
+   * Runs `requestToken` after the caller has answered, so the response time cannot tell whether an
+   * account exists. Failures are logged, never returned. `drain()` waits for the work in flight.
+   */
+  scheduleTokenRequest(lookupValue: string, client: PasswordResetClientInfo = {}): void {
+    const work = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.requestToken(lookupValue, client))
+      .catch((error: unknown) => this.logger.error(`Token request failed: ${describeError(error)}`))
+      .finally(() => this.pending.delete(work));
+    this.pending.add(work);
+  }
+
+  /** Resolves once every scheduled token request has finished. */
+  async drain(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.drain();
+  }
+
+  /**
+   * Issues a token for a user chosen by your code (an admin invite, a forced reset) and emits
+   * TokenCreated; a failing listener rejects this call. Replaces the user's earlier token.
+   */
+  async issueTokenFor<User extends object>(user: User, client: PasswordResetClientInfo = {}): Promise<IssuedResetToken> {
+    const issued = await this.createToken(user, client);
+    await this.events!.emitAsync(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued));
+    return issued;
+  }
+
+  /** The token's user, if the token is live and the user may reset; otherwise the generic 404. */
+  async validateToken(token: string): Promise<ValidatedResetToken> {
+    const resetToken = await this.tokens.findOne({ where: { tokenDigest: this.digest(token) } });
+    if (!resetToken) throw new InvalidResetTokenException();
+    if (resetToken.expiresAt.getTime() <= Date.now()) {
+      await this.tokens.delete({ id: resetToken.id });
+      throw new InvalidResetTokenException();
+    }
+    const user = await this.users.findById(resetToken.userId);
+    if (!user) throw new InvalidResetTokenException();
+    if (this.credentialFingerprint(user) !== resetToken.credentialFingerprint) {
+      // Password or email changed since the token was issued: it can never be valid again.
+      await this.tokens.delete({ id: resetToken.id });
+      throw new InvalidResetTokenException();
+    }
+    // An ineligible user keeps the token: it may work again once the account is reactivated.
+    if (!this.isEligible(user)) throw new InvalidResetTokenException();
+    return { user, resetToken };
+  }
+
+  /**
+   * Sets a new password with a live token. The token is claimed by a conditional delete whose row count
+   * picks exactly one winner among concurrent confirms; every token of the user is gone afterwards.
+   */
+  async confirmReset(token: string, password: string): Promise<ValidatedResetToken> {
+    const { user, resetToken } = await this.validateToken(token);
+    await this.checkPassword(password, user);
+    const passwordHash = await this.passwordHasher.hash(password);
+
+    const claim = await this.tokens.delete({ id: resetToken.id, tokenDigest: resetToken.tokenDigest });
+    if (!claim.affected) throw new InvalidResetTokenException();
+    try {
+      await this.events!.emitAsync(PasswordResetEvents.PreReset, new PreResetEvent(user, resetToken));
+    } catch (error) {
+      await this.restoreToken(resetToken);
+      throw error;
+    }
+    await this.users.setPasswordHash(user, passwordHash);
+    // Catches a token issued by a request that raced this confirm.
+    await this.deleteTokensOf(user);
+    await this.emit(PasswordResetEvents.PostReset, new PostResetEvent(user, resetToken));
+    return { user, resetToken };
+  }
+
+  /** Deletes every expired token, in batches of `cleanupBatchSize` so no statement holds locks for long. */
+  async clearExpired(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const deleted = await this.deleteExpired(this.options.cleanupBatchSize);
+      total += deleted;
+      if (deleted < this.options.cleanupBatchSize) return total;
+    }
+  }
+
+  /** Runs the validators; the 400 lists every reason. */
+  protected async checkPassword(password: string, user: object): Promise<void> {
+    const reasons: string[] = [];
+    const maxBytes = this.passwordHasher.maxPasswordBytes;
+    if (maxBytes !== undefined && Buffer.byteLength(password, 'utf8') > maxBytes) {
+      reasons.push(`This password is too long. It must be at most ${maxBytes} bytes in UTF-8.`);
+    }
+    const attributes = {
+      email: this.users.getAttribute(user, 'email'),
+      username: this.users.getAttribute(user, 'username'),
+    };
+    for (const validator of this.options.passwordValidators) {
+      reasons.push(...(await validator.validate(password, attributes)));
+    }
+    if (reasons.length) throw new PasswordResetBadRequestException(reasons);
+  }
+
+  protected isEligible(user: object): boolean {
+    if (!this.users.isActive(user)) return false;
+    if (!this.options.requireUsablePassword) return true;
+    const hash = this.users.getPasswordHash(user);
+    // Django marks unusable passwords with a leading "!"; apps migrated from it keep that convention.
+    return !!hash && !hash.startsWith('!');
+  }
+
+  /** Lookup, then exact Unicode equality with the stored value, then eligibility, each account on its own. */
+  protected async findEligibleUsers(lookupValue: string): Promise<object[]> {
+    const field = this.options.lookupField;
+    const folded = foldIdentifier(lookupValue);
+    const candidates = await this.users.findByLookup(field, lookupValue);
+    return candidates.filter((user) => {
+      const stored = this.users.getAttribute(user, field);
+      return stored !== null && foldIdentifier(stored) === folded && this.isEligible(user);
+    });
+  }
+
+  protected async createToken(user: object, client: PasswordResetClientInfo): Promise<IssuedResetToken> {
+    const token = await this.tokenGenerator.generateToken();
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+      throw new Error(`tokenGenerator must return a non-empty string of at most ${MAX_TOKEN_LENGTH} characters`);
+    }
+    const now = Date.now();
+    const values = {
+      user: this.userReference(user),
+      tokenDigest: this.digest(token),
+      credentialFingerprint: this.credentialFingerprint(user),
+      createdAt: new Date(now),
+      expiresAt: new Date(now + this.options.tokenTtl * 1000),
+      ipAddress: normaliseIpAddress(client.ipAddress),
+      userAgent: normaliseUserAgent(client.userAgent),
+    };
+    for (let attempt = 1; ; attempt++) {
+      await this.deleteTokensOf(user);
+      try {
+        const { identifiers } = await this.tokens.insert(values);
+        const resetToken = this.tokens.create({ ...values, id: identifiers[0].id as number });
+        resetToken.userId = this.users.getId(user);
+        delete resetToken.user;
+        return { token, resetToken };
+      } catch (error) {
+        if (attempt >= ISSUE_ATTEMPTS || !isUniqueViolation(error)) throw error;
+      }
+    }
+  }
+
+  protected tokenCreatedEvent(user: object, { token, resetToken }: IssuedResetToken): TokenCreatedEvent {
+    return new TokenCreatedEvent(user, token, resetToken, resetToken.ipAddress, resetToken.userAgent);
+  }
+
+  /** A token refused by a PreReset listener goes back, unless a newer token took its place meanwhile. */
+  protected async restoreToken(resetToken: ResetToken): Promise<void> {
+    const { userId, ...columns } = resetToken;
+    try {
+      await this.tokens.insert({ ...columns, user: { [this.userPrimaryKey]: userId } });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+
+  protected async deleteTokensOf(user: object): Promise<void> {
+    await this.tokens.delete({ user: this.userReference(user) });
+  }
+
+  protected async deleteExpired(limit: number): Promise<number> {
+    const expired = await this.tokens.find({
+      select: { id: true },
+      where: { expiresAt: LessThanOrEqual(new Date()) },
+      order: { expiresAt: 'ASC' },
+      take: limit,
+    });
+    if (expired.length === 0) return 0;
+    const result = await this.tokens.delete({ id: In(expired.map((row) => row.id)) });
+    return result.affected ?? expired.length;
+  }
+
+  /** Emits a notification event; a failing listener is logged (with the token masked) and ignored. */
+  protected async emit(name: PasswordResetEventName, payload: object, secret?: string): Promise<void> {
+    try {
+      await this.events!.emitAsync(name, payload);
+    } catch (error) {
+      this.logger.error(`A ${name} listener failed: ${describeError(error, secret)}`);
+    }
+  }
+
+  protected digest(token: string): string {
+    return digestToken(token, this.options.tokenSecret);
+  }
+
+  /** Binds a token to the credentials it was issued for. */
+  protected credentialFingerprint(user: object): string {
+    const passwordHash = this.users.getPasswordHash(user) ?? '';
+    const email = this.users.getAttribute(user, 'email') ?? '';
+    return this.digest(`${passwordHash}\u0000${email}`);
+  }
+
+  private userReference(user: object): Record<string, unknown> {
+    return { [this.userPrimaryKey]: this.users.getId(user) };
+  }
+
+  private get userPrimaryKey(): string {
+    return this.tokens.metadata.findRelationWithPropertyPath('user')!.inverseEntityMetadata.primaryColumns[0]
+      .propertyName;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const { code, errno } = error.driverError as { code?: string; errno?: number };
+  return code === '23505' || code === 'ER_DUP_ENTRY' || errno === 1062 || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** An error's name and message for the log, with a secret (the token) masked wherever it appears. */
+function describeError(error: unknown, secret?: string): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return secret ? text.split(secret).join('[redacted]') : text;
+}

@@ -1,0 +1,24 @@
+/** A user's primary key. */
+export type PasswordResetUserId = string | number;
+
+/**
+ * DI token and contract for the app's users. The default implementation works on a TypeORM entity;
+ * replace it (`extraProviders: [{ provide: PasswordResetUserStore, useClass: MyStore }]`) when users live
+ * elsewhere or need special rules.
+ */
+export abstract class PasswordResetUserStore<User extends object = object> {
+  /**
+   * Accounts whose `field` equals `value` ignoring case. A cheap pre-filter: the service then demands
+   * exact Unicode (NFKC + case-fold) equality with the stored value, so a loose match here is harmless.
+   */
+  abstract findByLookup(field: string, value: string): Promise<User[]>;
+  abstract findById(id: PasswordResetUserId): Promise<User | null>;
+  abstract getId(user: User): PasswordResetUserId;
+  /** The stored value of a logical field (`email`, `username`, or the lookup field), or null. */
+  abstract getAttribute(user: User, field: string): string | null;
+  abstract isActive(user: User): boolean;
+  /** The stored password hash; null or empty when the account has no usable password. */
+  abstract getPasswordHash(user: User): string | null;
+  /** Store an already-hashed password. */
+  abstract setPasswordHash(user: User, passwordHash: string): Promise<void>;
+}

@@ -1,0 +1,110 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, ObjectLiteral, Repository } from 'typeorm';
+import { PasswordResetConfigurationError } from '../exceptions/password-reset-configuration.error.js';
+import { PASSWORD_RESET_OPTIONS, PASSWORD_RESET_USER_CONFIG } from '../password-reset.constants.js';
+import type {
+  PasswordResetUserConfig,
+  PasswordResetUserFields,
+  ResolvedPasswordResetOptions,
+} from '../password-reset.options.js';
+import { PasswordResetUserId, PasswordResetUserStore } from './password-reset-user-store.js';
+
+const DEFAULT_FIELDS: Required<PasswordResetUserFields> = {
+  email: 'email',
+  username: 'username',
+  password: 'password',
+  isActive: 'isActive',
+};
+
+/** The default store: the app's TypeORM user entity, read and written through a field map. */
+@Injectable()
+export class TypeOrmUserStore extends PasswordResetUserStore<ObjectLiteral> {
+  protected readonly repository: Repository<ObjectLiteral>;
+  protected readonly primaryKey: string;
+  /** Logical field → entity property; null where the entity has no such property. */
+  protected readonly fields: Record<string, string | null>;
+
+  constructor(
+    dataSource: DataSource,
+    @Inject(PASSWORD_RESET_USER_CONFIG) config: PasswordResetUserConfig,
+    @Inject(PASSWORD_RESET_OPTIONS) options: ResolvedPasswordResetOptions,
+  ) {
+    super();
+    this.repository = dataSource.getRepository(config.entity);
+    const { metadata } = this.repository;
+    const hasProperty = (name: string) => !!metadata.findColumnWithPropertyName(name);
+    if (metadata.primaryColumns.length !== 1) {
+      throw new PasswordResetConfigurationError('user.entity must have exactly one primary column');
+    }
+    this.primaryKey = metadata.primaryColumns[0].propertyName;
+
+    this.fields = {};
+    for (const [field, fallback] of Object.entries(DEFAULT_FIELDS)) {
+      const configured = config.fields?.[field as keyof PasswordResetUserFields];
+      const property = configured === undefined ? fallback : configured;
+      // Defaults for optional fields quietly drop out when the entity lacks them; explicit names must exist.
+      if (property !== null && !hasProperty(property)) {
+        if (configured !== undefined || field === 'password' || field === 'email') {
+          throw new PasswordResetConfigurationError(
+            `user.fields.${field}: ${metadata.name} has no column property "${property}"`,
+          );
+        }
+        this.fields[field] = null;
+      } else {
+        this.fields[field] = property;
+      }
+    }
+    if (this.fields.password === null) {
+      throw new PasswordResetConfigurationError('user.fields.password must name the password hash column');
+    }
+    const lookupProperty = this.property(options.lookupField);
+    if (!lookupProperty || !hasProperty(lookupProperty)) {
+      throw new PasswordResetConfigurationError(
+        `lookupField: ${metadata.name} has no column property "${options.lookupField}"`,
+      );
+    }
+  }
+
+  async findByLookup(field: string, value: string): Promise<ObjectLiteral[]> {
+    return this.repository
+      .createQueryBuilder('user')
+      .where(`LOWER(user.${this.property(field)}) = LOWER(:value)`, { value })
+      .orderBy(`user.${this.primaryKey}`)
+      .getMany();
+  }
+
+  async findById(id: PasswordResetUserId): Promise<ObjectLiteral | null> {
+    return this.repository.findOne({ where: { [this.primaryKey]: id } });
+  }
+
+  getId(user: ObjectLiteral): PasswordResetUserId {
+    return user[this.primaryKey] as PasswordResetUserId;
+  }
+
+  getAttribute(user: ObjectLiteral, field: string): string | null {
+    const property = this.property(field);
+    const value = property ? user[property] : null;
+    return typeof value === 'string' ? value : null;
+  }
+
+  isActive(user: ObjectLiteral): boolean {
+    const property = this.fields.isActive;
+    // Drivers return booleans as true, 1 or '1'; an entity without the column has only active users.
+    return property === null || [true, 1, '1'].includes(user[property] as never);
+  }
+
+  getPasswordHash(user: ObjectLiteral): string | null {
+    return this.getAttribute(user, 'password');
+  }
+
+  async setPasswordHash(user: ObjectLiteral, passwordHash: string): Promise<void> {
+    const property = this.fields.password as string;
+    await this.repository.update({ [this.primaryKey]: this.getId(user) }, { [property]: passwordHash });
+    user[property] = passwordHash;
+  }
+
+  /** Logical field → entity property; names outside the map (a custom lookup field) are properties already. */
+  protected property(field: string): string | null {
+    return field in this.fields ? this.fields[field] : field;
+  }
+}

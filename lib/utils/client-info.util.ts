@@ -1,0 +1,41 @@
+import { isIP } from 'node:net';
+import { MAX_USER_AGENT_LENGTH } from '../password-reset.constants.js';
+
+/** Who asked for a token, as stored on it and passed to listeners. */
+export interface PasswordResetClientInfo {
+  ipAddress?: string | null;
+  userAgent?: string | null;
+}
+
+/** The parts of an Express or Fastify request this module reads. */
+export interface HttpRequestLike {
+  headers: Record<string, string | string[] | undefined>;
+  socket?: { remoteAddress?: string };
+  raw?: { socket?: { remoteAddress?: string } };
+}
+
+function header(request: HttpRequestLike, name: string): string | undefined {
+  const value = request.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The first address of a comma list, kept only if it really is an IP address. */
+export function normaliseIpAddress(value: string | null | undefined): string | null {
+  const first = value?.split(',')[0].trim() ?? '';
+  return first.length <= 45 && isIP(first) ? first : null;
+}
+
+/** Control characters removed (PostgreSQL rejects NUL), then cut to the column's 512 characters. */
+export function normaliseUserAgent(value: string | null | undefined): string {
+  const clean = (value ?? '').replace(/\p{Cc}/gu, '');
+  return Array.from(clean).slice(0, MAX_USER_AGENT_LENGTH).join('');
+}
+
+export function readClientInfo(
+  request: HttpRequestLike,
+  options: { ipAddressHeader?: string; userAgentHeader: string },
+): PasswordResetClientInfo {
+  const socket = request.socket ?? request.raw?.socket;
+  const ip = options.ipAddressHeader ? header(request, options.ipAddressHeader) : socket?.remoteAddress;
+  return { ipAddress: normaliseIpAddress(ip), userAgent: normaliseUserAgent(header(request, options.userAgentHeader)) };
+}
