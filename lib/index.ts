@@ -45,5 +45,18 @@ export {
   PasswordResetBadRequestException,
 } from './exceptions/password-reset.exceptions.js';
 export { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';
+export { PasswordResetThrottler } from './throttling/password-reset-throttler.js';
+export type { ThrottleVerdict } from './throttling/password-reset-throttler.js';
+export { PasswordResetThrottleGuard } from './throttling/password-reset-throttle.guard.js';
+export { DEFAULT_RATE_LIMITS } from './throttling/password-reset-throttle.options.js';
+export { MemoryThrottleStorage } from './throttling/memory-throttle.storage.js';
+export type {
+  PasswordResetThrottleStorage,
+  ThrottleStorageRecord,
+  PasswordResetRateLimit,
+  PasswordResetThrottleName,
+  PasswordResetThrottleOptions,
+} from './throttling/password-reset-throttle.options.js';
+export { PasswordResetThrottledException } from './exceptions/password-reset.exceptions.js';
 export type { PasswordResetClientInfo } from './utils/client-info.util.js';
 export { foldIdentifier } from './utils/identifier.util.js';

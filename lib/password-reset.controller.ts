@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Req, Type } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Req, Type, UseGuards } from '@nestjs/common';
 import { PASSWORD_RESET_OPTIONS } from './password-reset.constants.js';
 import type { ResolvedPasswordResetOptions } from './password-reset.options.js';
 import { PasswordResetService } from './password-reset.service.js';
@@ -6,6 +6,9 @@ import { parseConfirmResetBody, parseRequestTokenBody, parseValidateTokenBody } 
 import { readClientInfo } from './utils/client-info.util.js';
 import type { HttpRequestLike } from './utils/client-info.util.js';
 import { PasswordResetUserStore } from './users/password-reset-user-store.js';
+import { PasswordResetThrottleGuard, ThrottlePerClient } from './throttling/password-reset-throttle.guard.js';
+import { PasswordResetThrottler } from './throttling/password-reset-throttler.js';
+import { foldIdentifier } from './utils/identifier.util.js';
 
 export interface PasswordResetStatus {
   status: 'OK';
@@ -16,18 +19,24 @@ export interface PasswordResetStatus {
 const OK: PasswordResetStatus = { status: 'OK' };
 
 /** The three endpoints: body in, one service call, status out. Mounted at `path` by the module. */
+@UseGuards(PasswordResetThrottleGuard)
 export class PasswordResetController {
   constructor(
     @Inject(PASSWORD_RESET_OPTIONS) protected readonly options: ResolvedPasswordResetOptions,
     protected readonly service: PasswordResetService,
     protected readonly users: PasswordResetUserStore,
+    protected readonly throttler: PasswordResetThrottler,
   ) {}
 
   @Post()
   @HttpCode(HttpStatus.OK)
+  @ThrottlePerClient('request')
   async requestToken(@Body() body: unknown, @Req() request: HttpRequestLike): Promise<PasswordResetStatus> {
     const lookupValue = parseRequestTokenBody(body, this.options.lookupField);
     const client = readClientInfo(request, this.options);
+    // Counted for every identifier, known or not; over the limit the answer is unchanged and nothing is sent.
+    const account = await this.throttler.hit('account', foldIdentifier(lookupValue));
+    if (!account.allowed) return OK;
     if (this.options.noInformationLeakage) {
       this.service.scheduleTokenRequest(lookupValue, client);
     } else {
@@ -38,6 +47,7 @@ export class PasswordResetController {
 
   @Post('validate_token')
   @HttpCode(HttpStatus.OK)
+  @ThrottlePerClient('token')
   async validateToken(@Body() body: unknown): Promise<PasswordResetStatus> {
     const { user } = await this.service.validateToken(parseValidateTokenBody(body));
     if (!this.options.userDetailsOnValidation) return OK;
@@ -46,6 +56,7 @@ export class PasswordResetController {
 
   @Post('confirm')
   @HttpCode(HttpStatus.OK)
+  @ThrottlePerClient('token')
   async confirmReset(@Body() body: unknown): Promise<PasswordResetStatus> {
     const { token, password } = parseConfirmResetBody(body);
     await this.service.confirmReset(token, password);

@@ -29,6 +29,8 @@ import { BaseTokenGenerator } from './tokens/base-token-generator.js';
 import { PasswordResetUserStore } from './users/password-reset-user-store.js';
 import { TypeOrmUserStore } from './users/typeorm-user-store.js';
 import { registerUserEntity } from './users/user-entity.registry.js';
+import { PasswordResetThrottleGuard } from './throttling/password-reset-throttle.guard.js';
+import { PasswordResetThrottler } from './throttling/password-reset-throttler.js';
 import { definedEntries } from './utils/object.util.js';
 
 /**
@@ -82,6 +84,8 @@ export class PasswordResetModule extends ConfigurableModuleClass {
       ...defaults,
       ...extras.extraProviders,
       PasswordResetService,
+      PasswordResetThrottler,
+      PasswordResetThrottleGuard,
     ];
 
     return {
@@ -97,6 +101,7 @@ export class PasswordResetModule extends ConfigurableModuleClass {
         BaseTokenGenerator,
         PasswordHasher,
         PasswordResetUserStore,
+        PasswordResetThrottler,
       ],
     };
   }

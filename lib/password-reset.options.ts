@@ -12,6 +12,13 @@ import { RandomStringTokenGenerator } from './tokens/random-string-token.generat
 import { PasswordValidator } from './passwords/password-validator.js';
 import { defaultPasswordValidators } from './passwords/default-password-validators.js';
 import { definedEntries } from './utils/object.util.js';
+import {
+  DEFAULT_RATE_LIMITS,
+  PasswordResetRateLimit,
+  PasswordResetThrottleName,
+  PasswordResetThrottleOptions,
+  ResolvedPasswordResetThrottleOptions,
+} from './throttling/password-reset-throttle.options.js';
 
 /** Where the default user store finds each attribute on the entity. `null`: the entity has no such column. */
 export interface PasswordResetUserFields {
@@ -57,6 +64,8 @@ export interface PasswordResetModuleOptions {
   tokenSecret?: string;
   /** Expired tokens deleted per request (and per statement in `clearExpired`). Default 100. */
   cleanupBatchSize?: number;
+  /** Rate limits per client and per account (see the README for the defaults); `false` switches all off. */
+  throttle?: PasswordResetThrottleOptions | false;
 }
 
 /** Options that shape the module itself, so they sit beside `useFactory` in `forRootAsync`. */
@@ -75,8 +84,10 @@ export interface PasswordResetModuleExtras {
   extraProviders?: Provider[];
 }
 
-export type ResolvedPasswordResetOptions = Required<Omit<PasswordResetModuleOptions, 'ipAddressHeader' | 'tokenSecret'>> &
-  Pick<PasswordResetModuleOptions, 'ipAddressHeader' | 'tokenSecret'>;
+export type ResolvedPasswordResetOptions = Required<
+  Omit<PasswordResetModuleOptions, 'ipAddressHeader' | 'tokenSecret' | 'throttle'>
+> &
+  Pick<PasswordResetModuleOptions, 'ipAddressHeader' | 'tokenSecret'> & { throttle: ResolvedPasswordResetThrottleOptions };
 
 const DEFAULTS = {
   tokenTtl: DEFAULT_TOKEN_TTL_SECONDS,
@@ -112,7 +123,40 @@ const CHECKS: Record<keyof PasswordResetModuleOptions, [Check, string]> = {
   bcryptCost: [(v) => typeof v === 'number', 'a number'],
   tokenSecret: [(v) => typeof v === 'string' && v.length >= 32, 'a string of at least 32 characters'],
   cleanupBatchSize: [(v) => isPositiveInteger(v) && (v as number) <= 10_000, 'an integer from 1 to 10000'],
+  throttle: [(v) => v === false || isPlainObject(v), 'false or an object of limits'],
 };
+
+const THROTTLE_NAMES = Object.keys(DEFAULT_RATE_LIMITS) as PasswordResetThrottleName[];
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function resolveThrottle(throttle: PasswordResetThrottleOptions | false | undefined): ResolvedPasswordResetThrottleOptions {
+  if (throttle === false) {
+    return { limits: { request: false, account: false, token: false } };
+  }
+  const given = throttle ?? {};
+  for (const key of Object.keys(given)) {
+    if (key !== 'storage' && !THROTTLE_NAMES.includes(key as PasswordResetThrottleName)) {
+      throw new PasswordResetConfigurationError(`unknown option "throttle.${key}"`);
+    }
+  }
+  if (given.storage !== undefined && typeof given.storage?.increment !== 'function') {
+    throw new PasswordResetConfigurationError('option "throttle.storage" must implement ThrottlerStorage (increment)');
+  }
+  const limits = {} as Record<PasswordResetThrottleName, PasswordResetRateLimit | false>;
+  for (const name of THROTTLE_NAMES) {
+    const rate = given[name] ?? DEFAULT_RATE_LIMITS[name];
+    if (rate !== false && !(isPlainObject(rate) && isPositiveInteger(rate.limit) && isPositiveInteger(rate.ttl))) {
+      throw new PasswordResetConfigurationError(
+        `option "throttle.${name}" must be false or { limit, ttl } with positive whole numbers (ttl in seconds)`,
+      );
+    }
+    limits[name] = rate;
+  }
+  return { limits, storage: given.storage };
+}
 
 /** Merges the defaults into the user's options and fails the boot on anything wrong, naming the option. */
 export function resolvePasswordResetOptions(options: PasswordResetModuleOptions = {}): ResolvedPasswordResetOptions {
@@ -133,6 +177,7 @@ export function resolvePasswordResetOptions(options: PasswordResetModuleOptions 
     tokenGenerator: new RandomStringTokenGenerator(),
     passwordValidators: defaultPasswordValidators(),
     ...definedEntries(options),
+    throttle: resolveThrottle(options.throttle),
   };
 }
 

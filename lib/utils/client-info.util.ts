@@ -31,11 +31,20 @@ export function normaliseUserAgent(value: string | null | undefined): string {
   return Array.from(clean).slice(0, MAX_USER_AGENT_LENGTH).join('');
 }
 
+function socketAddress(request: HttpRequestLike): string | undefined {
+  return (request.socket ?? request.raw?.socket)?.remoteAddress;
+}
+
 export function readClientInfo(
   request: HttpRequestLike,
   options: { ipAddressHeader?: string; userAgentHeader: string },
 ): PasswordResetClientInfo {
-  const socket = request.socket ?? request.raw?.socket;
-  const ip = options.ipAddressHeader ? header(request, options.ipAddressHeader) : socket?.remoteAddress;
+  const ip = options.ipAddressHeader ? header(request, options.ipAddressHeader) : socketAddress(request);
   return { ipAddress: normaliseIpAddress(ip), userAgent: normaliseUserAgent(header(request, options.userAgentHeader)) };
+}
+
+/** Who to count a hit against: the configured header's address, else the socket's, never nothing. */
+export function clientAddress(request: HttpRequestLike, options: { ipAddressHeader?: string }): string {
+  const fromHeader = options.ipAddressHeader ? normaliseIpAddress(header(request, options.ipAddressHeader)) : null;
+  return fromHeader ?? socketAddress(request) ?? 'unknown';
 }

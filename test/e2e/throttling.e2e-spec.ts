@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import type { PasswordResetThrottleStorage } from '../../lib/index.js';
+import { MemoryThrottleStorage } from '../../lib/index.js';
+import { createTestApp, createUser, TestApp, tokenRows } from '../fixtures/test-app.js';
+
+describe('throttling', () => {
+  let t: TestApp;
+  afterEach(async () => t.close());
+
+  it('limits the request endpoint per client with 429 and Retry-After, counting malformed requests', async () => {
+    t = await createTestApp({ options: { throttle: { request: { limit: 3, ttl: 60 }, account: false } } });
+    await request(t.server).post('/password_reset/').send({ email: 'not an email' }).expect(400);
+    await request(t.server).post('/password_reset/').send({}).expect(400);
+    await request(t.server).post('/password_reset/').send({ email: 'a@example.com' }).expect(200);
+    const limited = await request(t.server).post('/password_reset/').send({ email: 'b@example.com' }).expect(429);
+    expect(limited.body).toEqual({ statusCode: 429, message: 'Too many requests. Try again later.', error: 'Too Many Requests' });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(59);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+  });
+
+  it('counts clients by the configured IP header', async () => {
+    t = await createTestApp({
+      options: { ipAddressHeader: 'x-forwarded-for', throttle: { request: { limit: 1, ttl: 60 }, account: false } },
+    });
+    const from = (ip: string) => request(t.server).post('/password_reset/').set('X-Forwarded-For', ip);
+    await from('1.1.1.1').send({ email: 'a@example.com' }).expect(200);
+    await from('1.1.1.1, 9.9.9.9').send({ email: 'a@example.com' }).expect(429);
+    await from('2.2.2.2').send({ email: 'a@example.com' }).expect(200);
+  });
+
+  it('limits per account silently: same 200, no token, whether or not the account exists', async () => {
+    t = await createTestApp({ options: { throttle: { request: false, account: { limit: 2, ttl: 60 } } } });
+    await createUser(t.dataSource);
+    for (const email of ['jane@example.com', 'JANE@example.com', 'jane@example.com']) {
+      await request(t.server).post('/password_reset/').send({ email }).expect(200, { status: 'OK' });
+      await t.settle();
+    }
+    // Two tokens were issued (the second replaced the first); the third request was over the limit.
+    expect(t.events.created).toHaveLength(2);
+    expect(await tokenRows(t.dataSource)).toHaveLength(1);
+    for (let i = 0; i < 3; i++) {
+      await request(t.server).post('/password_reset/').send({ email: 'ghost@example.com' }).expect(200, { status: 'OK' });
+    }
+    await request(t.server).post('/password_reset/').send({ email: 'other@example.com' }).expect(200);
+  });
+
+  it('limits validate and confirm together per client', async () => {
+    t = await createTestApp({ options: { throttle: { token: { limit: 2, ttl: 60 } } } });
+    await request(t.server).post('/password_reset/validate_token/').send({ token: 'x' }).expect(404);
+    await request(t.server).post('/password_reset/confirm/').send({ token: 'x', password: 'Unguessable-42' }).expect(404);
+    await request(t.server).post('/password_reset/validate_token/').send({ token: 'x' }).expect(429);
+    await request(t.server).post('/password_reset/confirm/').send({}).expect(429);
+  });
+
+  it('switches off with throttle: false', async () => {
+    t = await createTestApp({ options: { throttle: false } });
+    for (let i = 0; i < 40; i++) {
+      await request(t.server).post('/password_reset/validate_token/').send({ token: 'x' }).expect(404);
+    }
+  });
+
+  it('counts in the storage the app provides, under keys that do not reveal the identifier', async () => {
+    const memory = new MemoryThrottleStorage();
+    const calls: Parameters<PasswordResetThrottleStorage['increment']>[] = [];
+    const storage: PasswordResetThrottleStorage = {
+      increment: (...args) => {
+        calls.push(args);
+        const [key, ttl, limit, blockDuration] = args;
+        return memory.increment(key, ttl, limit, blockDuration);
+      },
+    };
+    t = await createTestApp({ options: { throttle: { request: { limit: 5, ttl: 60 }, storage } } });
+    await request(t.server).post('/password_reset/').send({ email: 'a@example.com' }).expect(200);
+    expect(calls.map(([, ttl, limit, , name]) => [name, ttl, limit])).toEqual([
+      ['request', 60_000, 5],
+      ['account', 3_600_000, 3],
+    ]);
+    expect(calls.map(([key]) => key).join(' ')).not.toMatch(/a@example\.com|127\.0\.0\.1/);
+    memory.close();
+  });
+
+  it('refuses malformed limits at start-up, naming the option', async () => {
+    await expect(createTestApp({ options: { throttle: { token: { limit: 0, ttl: 60 } } } })).rejects.toThrow(
+      /throttle\.token/,
+    );
+    await expect(createTestApp({ options: { throttle: { tokens: false } as never } })).rejects.toThrow(
+      /throttle\.tokens/,
+    );
+    t = await createTestApp();
+  });
+});
