@@ -9,8 +9,9 @@ export const DEFAULT_PATH = 'password_reset';
 export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 export const DEFAULT_CLEANUP_BATCH_SIZE = 100;
 export const DEFAULT_BCRYPT_COST = 12;
+export const DEFAULT_MAX_FAILED_ATTEMPTS = 5;
 export const MAX_USER_AGENT_LENGTH = 512;
 export const MAX_LOOKUP_VALUE_LENGTH = 254;
 export const MAX_PASSWORD_LENGTH = 4096;
-/** Below this, tokens can be guessed online in reasonable time: the module warns at start-up. */
+/** Below this, tokens can be guessed online: they are bound to the account unless the app says otherwise. */
 export const WEAK_TOKEN_ENTROPY_BITS = 64;

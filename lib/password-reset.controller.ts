@@ -49,7 +49,8 @@ export class PasswordResetController {
   @HttpCode(HttpStatus.OK)
   @ThrottlePerClient('token')
   async validateToken(@Body() body: unknown): Promise<PasswordResetStatus> {
-    const { user } = await this.service.validateToken(parseValidateTokenBody(body));
+    const { token, account } = parseValidateTokenBody(body, this.accountField);
+    const { user } = await this.service.validateToken(token, account);
     if (!this.options.userDetailsOnValidation) return OK;
     return { ...OK, username: this.users.getAttribute(user, 'username'), email: this.users.getAttribute(user, 'email') };
   }
@@ -58,9 +59,14 @@ export class PasswordResetController {
   @HttpCode(HttpStatus.OK)
   @ThrottlePerClient('token')
   async confirmReset(@Body() body: unknown): Promise<PasswordResetStatus> {
-    const { token, password } = parseConfirmResetBody(body);
-    await this.service.confirmReset(token, password);
+    const { token, password, account } = parseConfirmResetBody(body, this.accountField);
+    await this.service.confirmReset(token, password, account);
     return OK;
+  }
+
+  /** The body field naming the account, when tokens are bound to it. */
+  protected get accountField(): string | undefined {
+    return this.service.tokensBoundToAccount ? this.options.lookupField : undefined;
   }
 }
 

@@ -3,6 +3,7 @@ import type { ObjectLiteral, ObjectType } from 'typeorm';
 import {
   DEFAULT_BCRYPT_COST,
   DEFAULT_CLEANUP_BATCH_SIZE,
+  DEFAULT_MAX_FAILED_ATTEMPTS,
   DEFAULT_PATH,
   DEFAULT_TOKEN_TTL_SECONDS,
 } from './password-reset.constants.js';
@@ -64,6 +65,14 @@ export interface PasswordResetModuleOptions {
   tokenSecret?: string;
   /** Expired tokens deleted per request (and per statement in `clearExpired`). Default 100. */
   cleanupBatchSize?: number;
+  /**
+   * Validate and confirm also take the account identifier (the lookup field), wrong codes are counted per
+   * account and the code is revoked after `maxFailedAttempts`. Needs `tokenSecret`. Default: on when the
+   * generator's tokens carry fewer than 64 bits (numeric codes), off otherwise.
+   */
+  accountBoundTokens?: boolean;
+  /** Wrong codes an account-bound token survives. Default 5. */
+  maxFailedAttempts?: number;
   /** Rate limits per client and per account (see the README for the defaults); `false` switches all off. */
   throttle?: PasswordResetThrottleOptions | false;
 }
@@ -84,10 +93,10 @@ export interface PasswordResetModuleExtras {
   extraProviders?: Provider[];
 }
 
-export type ResolvedPasswordResetOptions = Required<
-  Omit<PasswordResetModuleOptions, 'ipAddressHeader' | 'tokenSecret' | 'throttle'>
-> &
-  Pick<PasswordResetModuleOptions, 'ipAddressHeader' | 'tokenSecret'> & { throttle: ResolvedPasswordResetThrottleOptions };
+type OptionalOptions = 'ipAddressHeader' | 'tokenSecret' | 'accountBoundTokens';
+
+export type ResolvedPasswordResetOptions = Required<Omit<PasswordResetModuleOptions, OptionalOptions | 'throttle'>> &
+  Pick<PasswordResetModuleOptions, OptionalOptions> & { throttle: ResolvedPasswordResetThrottleOptions };
 
 const DEFAULTS = {
   tokenTtl: DEFAULT_TOKEN_TTL_SECONDS,
@@ -98,6 +107,7 @@ const DEFAULTS = {
   userDetailsOnValidation: false,
   bcryptCost: DEFAULT_BCRYPT_COST,
   cleanupBatchSize: DEFAULT_CLEANUP_BATCH_SIZE,
+  maxFailedAttempts: DEFAULT_MAX_FAILED_ATTEMPTS,
 } satisfies Partial<ResolvedPasswordResetOptions>;
 
 type Check = (value: unknown) => boolean;
@@ -123,6 +133,8 @@ const CHECKS: Record<keyof PasswordResetModuleOptions, [Check, string]> = {
   bcryptCost: [(v) => typeof v === 'number', 'a number'],
   tokenSecret: [(v) => typeof v === 'string' && v.length >= 32, 'a string of at least 32 characters'],
   cleanupBatchSize: [(v) => isPositiveInteger(v) && (v as number) <= 10_000, 'an integer from 1 to 10000'],
+  accountBoundTokens: [isBoolean, 'a boolean'],
+  maxFailedAttempts: [(v) => isPositiveInteger(v) && (v as number) <= 100, 'an integer from 1 to 100'],
   throttle: [(v) => v === false || isPlainObject(v), 'false or an object of limits'],
 };
 

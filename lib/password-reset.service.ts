@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { In, LessThanOrEqual, QueryFailedError, Repository } from 'typeorm';
+import { timingSafeEqual } from 'node:crypto';
+import { In, LessThanOrEqual, MoreThanOrEqual, QueryFailedError, Repository } from 'typeorm';
 import { ResetToken } from './entities/reset-token.entity.js';
 import { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';
 import {
@@ -49,6 +50,8 @@ export class PasswordResetService implements BeforeApplicationShutdown {
   protected readonly logger = new Logger('PasswordReset');
   /** Request work that runs after the response was sent (see `scheduleTokenRequest`). */
   private readonly pending = new Set<Promise<void>>();
+  /** Validate and confirm then also name the account, and wrong codes are counted against it. */
+  readonly tokensBoundToAccount: boolean;
 
   constructor(
     @Inject(PASSWORD_RESET_OPTIONS) protected readonly options: ResolvedPasswordResetOptions,
@@ -63,10 +66,17 @@ export class PasswordResetService implements BeforeApplicationShutdown {
         'EventEmitter2 is not available: import EventEmitterModule.forRoot() from @nestjs/event-emitter in your app',
       );
     }
-    if (tokenGenerator.entropyBits < WEAK_TOKEN_ENTROPY_BITS) {
+    const weak = tokenGenerator.entropyBits < WEAK_TOKEN_ENTROPY_BITS;
+    this.tokensBoundToAccount = options.accountBoundTokens ?? weak;
+    if (this.tokensBoundToAccount && !options.tokenSecret) {
+      throw new PasswordResetConfigurationError(
+        'tokenSecret is required for account-bound tokens (short codes): without a key, a copy of the token table reveals them',
+      );
+    }
+    if (weak && !this.tokensBoundToAccount) {
       this.logger.warn(
         `tokenGenerator: tokens carry only ${tokenGenerator.entropyBits.toFixed(1)} bits and can be guessed online; ` +
-          'keep throttling on and tokenTtl short',
+          'set accountBoundTokens: true',
       );
     }
   }
@@ -119,9 +129,12 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     return issued;
   }
 
-  /** The token's user, if the token is live and the user may reset; otherwise the generic 404. */
-  async validateToken(token: string): Promise<ValidatedResetToken> {
-    const resetToken = await this.tokens.findOne({ where: { tokenDigest: this.digest(token) } });
+  /**
+   * The token's user, if the token is live and the user may reset; otherwise the generic 404. With
+   * account-bound tokens, `account` is the lookup value the code was requested for.
+   */
+  async validateToken(token: string, account?: string): Promise<ValidatedResetToken> {
+    const resetToken = await this.findToken(token, account);
     if (!resetToken) throw new InvalidResetTokenException();
     if (resetToken.expiresAt.getTime() <= Date.now()) {
       await this.tokens.delete({ id: resetToken.id });
@@ -143,8 +156,8 @@ export class PasswordResetService implements BeforeApplicationShutdown {
    * Sets a new password with a live token. The token is claimed by a conditional delete whose row count
    * picks exactly one winner among concurrent confirms; every token of the user is gone afterwards.
    */
-  async confirmReset(token: string, password: string): Promise<ValidatedResetToken> {
-    const { user, resetToken } = await this.validateToken(token);
+  async confirmReset(token: string, password: string, account?: string): Promise<ValidatedResetToken> {
+    const { user, resetToken } = await this.validateToken(token, account);
     await this.checkPassword(password, user);
     const passwordHash = await this.passwordHasher.hash(password);
 
@@ -200,13 +213,41 @@ export class PasswordResetService implements BeforeApplicationShutdown {
 
   /** Lookup, then exact Unicode equality with the stored value, then eligibility, each account on its own. */
   protected async findEligibleUsers(lookupValue: string): Promise<object[]> {
+    return (await this.findMatchingUsers(lookupValue)).filter((user) => this.isEligible(user));
+  }
+
+  protected async findMatchingUsers(lookupValue: string): Promise<object[]> {
     const field = this.options.lookupField;
     const folded = foldIdentifier(lookupValue);
     const candidates = await this.users.findByLookup(field, lookupValue);
     return candidates.filter((user) => {
       const stored = this.users.getAttribute(user, field);
-      return stored !== null && foldIdentifier(stored) === folded && this.isEligible(user);
+      return stored !== null && foldIdentifier(stored) === folded;
     });
+  }
+
+  /**
+   * Long tokens are found by digest alone. Account-bound codes are looked for only on the named account's
+   * token, and every miss there counts towards revoking it.
+   */
+  protected async findToken(token: string, account?: string): Promise<ResetToken | null> {
+    if (!this.tokensBoundToAccount) {
+      return this.tokens.findOne({ where: { tokenDigest: this.digest(token) } });
+    }
+    if (account === undefined) return null;
+    for (const user of await this.findMatchingUsers(account)) {
+      const resetToken = await this.tokens.findOne({ where: { user: this.userReference(user) } });
+      if (!resetToken) continue;
+      if (digestsEqual(resetToken.tokenDigest, this.tokenDigestFor(user, token))) return resetToken;
+      await this.countFailedAttempt(resetToken);
+    }
+    return null;
+  }
+
+  /** Revokes the code once it has taken `maxFailedAttempts` wrong guesses; atomic across instances. */
+  protected async countFailedAttempt(resetToken: ResetToken): Promise<void> {
+    await this.tokens.increment({ id: resetToken.id }, 'failedAttempts', 1);
+    await this.tokens.delete({ id: resetToken.id, failedAttempts: MoreThanOrEqual(this.options.maxFailedAttempts) });
   }
 
   protected async createToken(user: object, client: PasswordResetClientInfo): Promise<IssuedResetToken> {
@@ -217,7 +258,7 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     const now = Date.now();
     const values = {
       user: this.userReference(user),
-      tokenDigest: this.digest(token),
+      tokenDigest: this.tokenDigestFor(user, token),
       credentialFingerprint: this.credentialFingerprint(user),
       createdAt: new Date(now),
       expiresAt: new Date(now + this.options.tokenTtl * 1000),
@@ -281,6 +322,11 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     return digestToken(token, this.options.tokenSecret);
   }
 
+  /** Account-bound codes are short and repeat across users: their digest includes the user's id. */
+  protected tokenDigestFor(user: object, token: string): string {
+    return this.digest(this.tokensBoundToAccount ? `${this.users.getId(user)}\u0000${token}` : token);
+  }
+
   /** Binds a token to the credentials it was issued for. */
   protected credentialFingerprint(user: object): string {
     const passwordHash = this.users.getPasswordHash(user) ?? '';
@@ -296,6 +342,10 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     return this.tokens.metadata.findRelationWithPropertyPath('user')!.inverseEntityMetadata.primaryColumns[0]
       .propertyName;
   }
+}
+
+function digestsEqual(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
 function isUniqueViolation(error: unknown): boolean {

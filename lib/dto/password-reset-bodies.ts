@@ -42,23 +42,48 @@ function checkField(field: string, raw: unknown, rule: FieldRule): string | unde
   const value = rule.trim ? raw.trim() : raw;
   if (value === '') return `${field} should not be empty`;
   if (value.length > rule.maxLength) return `${field} must be at most ${rule.maxLength} characters long`;
-  if (!value.isWellFormed() || value.includes('\0')) return `${field} must be valid text without NUL characters`;
+  if (!isCleanText(value)) return `${field} must be valid UTF-8 text without NUL characters`;
   if (rule.email && !isEmail(value)) return `${field} must be an email address`;
   return undefined;
 }
 
+function lookupRule(lookupField: string): FieldRule {
+  return { maxLength: MAX_LOOKUP_VALUE_LENGTH, trim: true, email: lookupField === 'email' };
+}
+
+/**
+ * Lone surrogates (JSON escapes) and NUL are refused. So is U+FFFD: the body parser puts it in place of bytes
+ * that are not UTF-8, and taking it as typed would set a password other than the one sent, with every
+ * undecodable byte colliding into the same character.
+ */
+function isCleanText(value: string): boolean {
+  return value.isWellFormed() && !value.includes('\0') && !value.includes('\uFFFD');
+}
+
 /** `{ [lookupField]: value }` → the value. */
 export function parseRequestTokenBody(body: unknown, lookupField: string): string {
-  const rule = { maxLength: MAX_LOOKUP_VALUE_LENGTH, trim: true, email: lookupField === 'email' };
-  return readBody(body, { [lookupField]: rule })[lookupField];
+  return readBody(body, { [lookupField]: lookupRule(lookupField) })[lookupField];
 }
 
-/** `{ token }` → the token. */
-export function parseValidateTokenBody(body: unknown): string {
-  return readBody(body, { token: TOKEN_RULE }).token;
+/** `{ token }`, plus `{ [accountField] }` when tokens are bound to the account. */
+export function parseValidateTokenBody(body: unknown, accountField?: string): { token: string; account?: string } {
+  const values: Record<string, string> = readBody(body, { token: TOKEN_RULE, ...accountRule(accountField) });
+  return { token: values.token, account: accountField && values[accountField] };
 }
 
-/** `{ token, password }`. */
-export function parseConfirmResetBody(body: unknown): { token: string; password: string } {
-  return readBody(body, { token: TOKEN_RULE, password: PASSWORD_RULE });
+/** `{ token, password }`, plus `{ [accountField] }` when tokens are bound to the account. */
+export function parseConfirmResetBody(
+  body: unknown,
+  accountField?: string,
+): { token: string; password: string; account?: string } {
+  const values: Record<string, string> = readBody(body, {
+    token: TOKEN_RULE,
+    password: PASSWORD_RULE,
+    ...accountRule(accountField),
+  });
+  return { token: values.token, password: values.password, account: accountField && values[accountField] };
+}
+
+function accountRule(accountField: string | undefined): Record<string, FieldRule> {
+  return accountField ? { [accountField]: lookupRule(accountField) } : {};
 }

@@ -27,7 +27,7 @@ export class ResetToken {
   @RelationId((token: ResetToken) => token.user)
   userId: string | number;
 
-  /** SHA-256 (or HMAC-SHA256 with `tokenSecret`) of the token, hex. */
+  /** SHA-256 (or HMAC-SHA256 with `tokenSecret`) of the token, hex; account-bound codes include the user id. */
   @Column({ type: 'varchar', length: 64, unique: true })
   tokenDigest: string;
 
@@ -49,4 +49,8 @@ export class ResetToken {
 
   @Column({ type: 'varchar', length: 512, default: '' })
   userAgent: string;
+
+  /** Wrong codes tried against this account's token; it is revoked at `maxFailedAttempts`. */
+  @Column({ type: 'int', default: 0 })
+  failedAttempts: number;
 }
