@@ -1,6 +1,6 @@
 import { isEmail } from 'class-validator';
 import { MAX_LOOKUP_VALUE_LENGTH, MAX_PASSWORD_LENGTH } from '../password-reset.constants.js';
-import { PasswordResetBadRequestException } from '../exceptions/password-reset.exceptions.js';
+import { InvalidResetTokenException, PasswordResetBadRequestException } from '../exceptions/password-reset.exceptions.js';
 import { MAX_TOKEN_LENGTH } from '../tokens/random-string-token.generator.js';
 
 /**
@@ -12,9 +12,11 @@ interface FieldRule {
   /** Tokens and identifiers are trimmed (copy-paste); passwords are taken exactly as typed. */
   trim: boolean;
   email?: boolean;
+  /** A string that can never be valid gets the generic bad-token 404 rather than a 400 (DESIGN §3). */
+  malformedIsNotFound?: boolean;
 }
 
-const TOKEN_RULE: FieldRule = { maxLength: MAX_TOKEN_LENGTH, trim: true };
+const TOKEN_RULE: FieldRule = { maxLength: MAX_TOKEN_LENGTH, trim: true, malformedIsNotFound: true };
 const PASSWORD_RULE: FieldRule = { maxLength: MAX_PASSWORD_LENGTH, trim: false };
 
 function readBody<Field extends string>(body: unknown, rules: Record<Field, FieldRule>): Record<Field, string> {
@@ -26,13 +28,17 @@ function readBody<Field extends string>(body: unknown, rules: Record<Field, Fiel
     if (!Object.hasOwn(rules, key)) reasons.push(`property ${key.slice(0, 64)} should not exist`);
   }
   const values = {} as Record<Field, string>;
+  let malformedToken = false;
   for (const [field, rule] of Object.entries(rules) as [Field, FieldRule][]) {
     const raw: unknown = Object.hasOwn(body, field) ? (body as Record<string, unknown>)[field] : undefined;
     const reason = checkField(field, raw, rule);
-    if (reason) reasons.push(reason);
+    if (reason && rule.malformedIsNotFound && typeof raw === 'string' && raw.trim() !== '') malformedToken = true;
+    else if (reason) reasons.push(reason);
     else values[field] = rule.trim ? (raw as string).trim() : (raw as string);
   }
   if (reasons.length) throw new PasswordResetBadRequestException(reasons);
+  // Answered like an unknown token, so no reply tells a malformed token from a missing or expired one.
+  if (malformedToken) throw new InvalidResetTokenException();
   return values;
 }
 

@@ -8,6 +8,7 @@ import type {
   ResolvedPasswordResetOptions,
 } from '../password-reset.options.js';
 import { PasswordResetUserId, PasswordResetUserStore } from './password-reset-user-store.js';
+import { redactSecretInError } from '../utils/redact.util.js';
 
 const DEFAULT_FIELDS: Required<PasswordResetUserFields> = {
   email: 'email',
@@ -99,7 +100,13 @@ export class TypeOrmUserStore extends PasswordResetUserStore<ObjectLiteral> {
 
   async setPasswordHash(user: ObjectLiteral, passwordHash: string): Promise<void> {
     const property = this.fields.password as string;
-    await this.repository.update({ [this.primaryKey]: this.getId(user) }, { [property]: passwordHash });
+    try {
+      await this.repository.update({ [this.primaryKey]: this.getId(user) }, { [property]: passwordHash });
+    } catch (error) {
+      // A failed query carries its parameters (and, on MySQL, the interpolated SQL): the new hash, which
+      // Nest's exception handler would otherwise print in full.
+      throw redactSecretInError(error, passwordHash);
+    }
     user[property] = passwordHash;
   }
 
