@@ -1,7 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { timingSafeEqual } from 'node:crypto';
-import { In, LessThanOrEqual, MoreThanOrEqual, QueryFailedError, Repository } from 'typeorm';
+import { MoreThanOrEqual, QueryFailedError, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm';
+import { clearExpiredTokens, deleteExpiredBatch } from './entities/expired-token-cleanup.js';
 import { ResetToken } from './entities/reset-token.entity.js';
 import { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';
 import {
@@ -29,6 +31,7 @@ import { digestToken } from './tokens/token-digest.js';
 import { PasswordResetUserStore } from './users/password-reset-user-store.js';
 import { normaliseIpAddress, normaliseUserAgent, PasswordResetClientInfo } from './utils/client-info.util.js';
 import { foldIdentifier } from './utils/identifier.util.js';
+import { redactSecretInError } from './utils/redact.util.js';
 
 /** A token that passed every check, with its user. */
 export interface ValidatedResetToken<User extends object = object> {
@@ -42,7 +45,10 @@ export interface IssuedResetToken {
   resetToken: ResetToken;
 }
 
-/** Two concurrent requests for one account race on the unique userId; the loser retries this often. */
+/**
+ * A request that loses the insert race on the unique userId replaces the winner's row next round; it only
+ * fails again if that row is deleted in between (a confirm or cleanup), so few rounds are needed.
+ */
 const ISSUE_ATTEMPTS = 3;
 
 @Injectable()
@@ -158,8 +164,14 @@ export class PasswordResetService implements BeforeApplicationShutdown {
    */
   async confirmReset(token: string, password: string, account?: string): Promise<ValidatedResetToken> {
     const { user, resetToken } = await this.validateToken(token, account);
-    await this.checkPassword(password, user);
-    const passwordHash = await this.passwordHasher.hash(password);
+    let passwordHash: string;
+    try {
+      await this.checkPassword(password, user);
+      passwordHash = await this.passwordHasher.hash(password);
+    } catch (error) {
+      // Validators and hashers may be the app's own: an error quoting the password must not reach the logs.
+      throw redactSecretInError(error, password);
+    }
 
     const claim = await this.tokens.delete({ id: resetToken.id, tokenDigest: resetToken.tokenDigest });
     if (!claim.affected) throw new InvalidResetTokenException();
@@ -178,12 +190,7 @@ export class PasswordResetService implements BeforeApplicationShutdown {
 
   /** Deletes every expired token, in batches of `cleanupBatchSize` so no statement holds locks for long. */
   async clearExpired(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const deleted = await this.deleteExpired(this.options.cleanupBatchSize);
-      total += deleted;
-      if (deleted < this.options.cleanupBatchSize) return total;
-    }
+    return clearExpiredTokens(this.tokens, this.options.cleanupBatchSize);
   }
 
   /** Runs the validators; the 400 lists every reason. */
@@ -265,15 +272,30 @@ export class PasswordResetService implements BeforeApplicationShutdown {
       ipAddress: normaliseIpAddress(client.ipAddress),
       userAgent: normaliseUserAgent(client.userAgent),
     };
+    const resetToken = this.tokens.create({ ...values, id: await this.storeToken(values), failedAttempts: 0 });
+    resetToken.userId = this.users.getId(user);
+    delete resetToken.user;
+    return { token, resetToken };
+  }
+
+  /**
+   * Writes the user's one token, replacing an earlier one in place: each statement is atomic, so concurrent
+   * requests for one account (on any number of instances) each succeed and the last one's token is live.
+   * Resolves to the row id, or undefined if a later request already replaced this token.
+   */
+  protected async storeToken(values: QueryDeepPartialEntity<ResetToken>): Promise<number | undefined> {
+    const { user, ...columns } = values;
     for (let attempt = 1; ; attempt++) {
-      await this.deleteTokensOf(user);
+      const replaced = await this.tokens.update({ user: user as object }, { ...columns, failedAttempts: 0 });
+      if (replaced.affected) {
+        const row = await this.tokens.findOne({ select: { id: true }, where: { tokenDigest: values.tokenDigest as string } });
+        return row?.id;
+      }
       try {
         const { identifiers } = await this.tokens.insert(values);
-        const resetToken = this.tokens.create({ ...values, id: identifiers[0].id as number });
-        resetToken.userId = this.users.getId(user);
-        delete resetToken.user;
-        return { token, resetToken };
+        return identifiers[0].id as number;
       } catch (error) {
+        // Another request inserted this user's token first: the next round replaces it.
         if (attempt >= ISSUE_ATTEMPTS || !isUniqueViolation(error)) throw error;
       }
     }
@@ -298,15 +320,7 @@ export class PasswordResetService implements BeforeApplicationShutdown {
   }
 
   protected async deleteExpired(limit: number): Promise<number> {
-    const expired = await this.tokens.find({
-      select: { id: true },
-      where: { expiresAt: LessThanOrEqual(new Date()) },
-      order: { expiresAt: 'ASC' },
-      take: limit,
-    });
-    if (expired.length === 0) return 0;
-    const result = await this.tokens.delete({ id: In(expired.map((row) => row.id)) });
-    return result.affected ?? expired.length;
+    return (await deleteExpiredBatch(this.tokens, limit)).deleted;
   }
 
   /** Emits a notification event; a failing listener is logged (with the token masked) and ignored. */
