@@ -21,6 +21,11 @@ export {
 } from './password-reset.events.js';
 export type { PasswordResetEventName } from './password-reset.events.js';
 export { ResetToken } from './entities/reset-token.entity.js';
+export { passwordResetEntities } from './entities/password-reset-entities.js';
+export {
+  CreatePasswordResetTokens1795737600000,
+  PASSWORD_RESET_MIGRATIONS,
+} from './migrations/create-password-reset-tokens.migration.js';
 export { BaseTokenGenerator } from './tokens/base-token-generator.js';
 export { RandomStringTokenGenerator, MAX_TOKEN_LENGTH } from './tokens/random-string-token.generator.js';
 export type { RandomStringTokenGeneratorOptions } from './tokens/random-string-token.generator.js';
@@ -38,6 +43,8 @@ export { MinimumLengthValidator } from './passwords/minimum-length.validator.js'
 export { CommonPasswordValidator } from './passwords/common-password.validator.js';
 export { NumericPasswordValidator } from './passwords/numeric-password.validator.js';
 export { UserAttributeSimilarityValidator } from './passwords/user-attribute-similarity.validator.js';
+export { PwnedPasswordValidator, BREACHED_PASSWORD_MESSAGE, BREACH_CHECK_UNAVAILABLE_MESSAGE } from './passwords/pwned-password.validator.js';
+export type { PwnedPasswordValidatorOptions } from './passwords/pwned-password.validator.js';
 export { defaultPasswordValidators } from './passwords/default-password-validators.js';
 export {
   INVALID_TOKEN_MESSAGE,

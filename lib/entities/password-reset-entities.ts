@@ -1,0 +1,13 @@
+import type { ObjectLiteral, ObjectType } from 'typeorm';
+import { registerUserEntity } from '../users/user-entity.registry.js';
+import { ResetToken } from './reset-token.entity.js';
+
+/**
+ * The entities to list in a data source built without PasswordResetModule (the TypeORM migration CLI, the
+ * clear-expired cron job): `entities: [User, ...passwordResetEntities(User)]`. Ties ResetToken to the user
+ * entity as `forRoot({ user: { entity: User } })` would.
+ */
+export function passwordResetEntities(userEntity: ObjectType<ObjectLiteral>): [typeof ResetToken] {
+  registerUserEntity(userEntity);
+  return [ResetToken];
+}
