@@ -1,0 +1,121 @@
+import { describe, expect, it } from '@jest/globals';
+import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import request from 'supertest';
+import { PasswordResetEvents, PasswordResetService, PreResetEvent } from '../../lib/index.js';
+import {
+  closingTestApps,
+  expireToken,
+  INVALID_TOKEN_BODY,
+  issueToken,
+  NEW_PASSWORD,
+  ROUTES,
+  tokenRowsOf,
+} from '../fixtures/reset-requests.js';
+import { createUser, passwordWorks, TestApp, tokenRows } from '../fixtures/test-app.js';
+import { User } from '../fixtures/user.entity.js';
+
+const OLD_PASSWORD = 'correct horse battery';
+
+/** Issues a fresh token while a reset is under way, as a request racing the confirm would. */
+@Injectable()
+class RacingRequest {
+  constructor(private readonly passwordReset: PasswordResetService) {}
+
+  @OnEvent(PasswordResetEvents.PreReset, { suppressErrors: false })
+  async duringReset(event: PreResetEvent): Promise<void> {
+    await this.passwordReset.issueTokenFor(event.user);
+  }
+}
+
+describe('POST /password_reset/confirm/', () => {
+  let t: TestApp;
+  const startApp = closingTestApps();
+
+  it('sets the new password, removes the user\'s token and leaves other users\' tokens', async () => {
+    t = await startApp();
+    const jane = await createUser(t.dataSource);
+    const john = await createUser(t.dataSource, { email: 'john@example.com', username: 'john' });
+    const token = await issueToken(t);
+    const johns = await issueToken(t, { email: 'john@example.com' });
+
+    const { text } = await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(200);
+    expect(text).toBe('{"status":"OK"}');
+    expect(await passwordWorks(t.dataSource, jane.id, NEW_PASSWORD)).toBe(true);
+    expect(await passwordWorks(t.dataSource, jane.id, OLD_PASSWORD)).toBe(false);
+    expect(await tokenRowsOf(t.dataSource, jane.id)).toHaveLength(0);
+    expect(await tokenRowsOf(t.dataSource, john.id)).toHaveLength(1);
+    await request(t.server).post(ROUTES.validate).send({ token: johns }).expect(200);
+  });
+
+  it('also removes a token issued while the reset was under way', async () => {
+    t = await startApp({ providers: [RacingRequest] });
+    const user = await createUser(t.dataSource);
+    const token = await issueToken(t);
+    await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(200);
+    expect(t.events.created).toHaveLength(2);
+    expect(await tokenRowsOf(t.dataSource, user.id)).toHaveLength(0);
+    await request(t.server).post(ROUTES.validate).send({ token: t.events.created[1].token }).expect(404, INVALID_TOKEN_BODY);
+  });
+
+  it('answers 404 to a used token and keeps the password set with it', async () => {
+    t = await startApp();
+    const user = await createUser(t.dataSource);
+    const token = await issueToken(t);
+    await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(200);
+    await request(t.server)
+      .post(ROUTES.confirm)
+      .send({ token, password: 'Another-fresh-passphrase-9' })
+      .expect(404, INVALID_TOKEN_BODY);
+    expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(true);
+  });
+
+  it('answers 404 to an expired token, deletes it and keeps the password', async () => {
+    t = await startApp();
+    const user = await createUser(t.dataSource);
+    const token = await issueToken(t);
+    await expireToken(t.dataSource, (await tokenRows(t.dataSource))[0].id);
+    await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(404, INVALID_TOKEN_BODY);
+    expect(await tokenRows(t.dataSource)).toHaveLength(0);
+    expect(await passwordWorks(t.dataSource, user.id, OLD_PASSWORD)).toBe(true);
+  });
+
+  it('answers 404 to an inactive user\'s token, keeps the token and the password', async () => {
+    t = await startApp();
+    const user = await createUser(t.dataSource);
+    const token = await issueToken(t);
+    await t.dataSource.getRepository(User).update({ id: user.id }, { isActive: false });
+    await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(404, INVALID_TOKEN_BODY);
+    expect(await tokenRows(t.dataSource)).toHaveLength(1);
+    expect(await passwordWorks(t.dataSource, user.id, OLD_PASSWORD)).toBe(true);
+    expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(false);
+  });
+
+  it('answers 404 to an unknown or malformed token without touching any account', async () => {
+    t = await startApp();
+    const user = await createUser(t.dataSource);
+    await issueToken(t);
+    for (const token of ['NoSuchTokenNoSuchTokenNoSuchTok1', 'A'.repeat(300)]) {
+      await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(404, INVALID_TOKEN_BODY);
+    }
+    expect(await tokenRows(t.dataSource)).toHaveLength(1);
+    expect(await passwordWorks(t.dataSource, user.id, OLD_PASSWORD)).toBe(true);
+  });
+
+  it('lets exactly one of 10 parallel confirms of one token win', async () => {
+    t = await startApp();
+    const user = await createUser(t.dataSource);
+    const token = await issueToken(t);
+    const passwords = Array.from({ length: 10 }, (_, i) => `Parallel-passphrase-${i}-zq`);
+    const answers = await Promise.all(
+      passwords.map((password) => request(t.server).post(ROUTES.confirm).send({ token, password })),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 404)).toHaveLength(9);
+    const winner = passwords[statuses.indexOf(200)];
+    expect(await passwordWorks(t.dataSource, user.id, winner)).toBe(true);
+    expect(t.events.postReset).toHaveLength(1);
+    expect(await tokenRows(t.dataSource)).toHaveLength(0);
+  });
+});
