@@ -1,0 +1,45 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PasswordResetModule, PasswordResetModuleOptions, PasswordResetThrottleStorage } from 'nestjs-password-reset';
+import { AuthController } from './auth.controller.js';
+import type { SampleConfig } from './config.js';
+import { SAMPLE_CONFIG, SampleConfigModule, THROTTLE_STORAGE } from './config.module.js';
+import { ResetMailer } from './reset-mailer.js';
+import { SessionsService } from './sessions.service.js';
+import { User } from './user.entity.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: SampleConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        SampleConfigModule.forRoot(config),
+        // synchronize creates the tables on first start; a production app runs migrations instead.
+        TypeOrmModule.forRoot({
+          ...config.database,
+          autoLoadEntities: true,
+          synchronize: true,
+          retryAttempts: 3,
+          retryDelay: 1000,
+        }),
+        TypeOrmModule.forFeature([User]),
+        EventEmitterModule.forRoot(),
+        PasswordResetModule.forRootAsync({
+          user: { entity: User },
+          path: 'api/password_reset',
+          inject: [SAMPLE_CONFIG, { token: THROTTLE_STORAGE, optional: true }],
+          useFactory: (env: SampleConfig, storage?: PasswordResetThrottleStorage): PasswordResetModuleOptions => ({
+            tokenTtl: env.tokenTtl,
+            noInformationLeakage: env.noInformationLeakage,
+            lookupField: env.lookupField,
+            throttle: { ...env.throttle, storage },
+          }),
+        }),
+      ],
+      controllers: [AuthController],
+      providers: [ResetMailer, SessionsService],
+    };
+  }
+}

@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_RATE_LIMITS } from 'nestjs-password-reset';
+
+/** A start-up problem the operator must fix; main.ts prints its message as one line and exits. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export type DatabaseConfig =
+  | { type: 'better-sqlite3'; database: string }
+  | { type: 'postgres' | 'mysql' | 'mariadb'; url: string };
+
+/** `undefined`: the package's default; `false`: switched off. */
+export type RateLimitConfig = { limit: number; ttl: number } | false | undefined;
+
+export interface SampleConfig {
+  port: number;
+  database: DatabaseConfig;
+  /** Unset: mails are printed to stdout instead of sent. */
+  smtp?: { host: string; port: number };
+  /** The page of your front end that reads `?token=` and asks for the new password. */
+  appUrl: string;
+  /** Unset: the demo account in sample/seed.json. */
+  seedFile?: string;
+  tokenTtl?: number;
+  noInformationLeakage?: boolean;
+  lookupField: 'email' | 'username';
+  /** Shared throttle counters, for several instances behind one load balancer. */
+  redisUrl?: string;
+  throttle: { request: RateLimitConfig; account: RateLimitConfig; token: RateLimitConfig };
+  /** Signs session tokens; instances that share users must share it. */
+  sessionSecret: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const DATABASE_TYPES: Record<string, 'postgres' | 'mysql' | 'mariadb'> = {
+  postgres: 'postgres',
+  postgresql: 'postgres',
+  mysql: 'mysql',
+  mariadb: 'mariadb',
+};
+
+/** Reads and checks every variable before anything starts, so a mistake costs one clear line, not a stack. */
+export function loadConfig(env: Env = process.env): SampleConfig {
+  const port = readInteger(env, 'PORT', 1, 65_535) ?? 3000;
+  const smtpHost = read(env, 'SMTP_HOST');
+  return {
+    port,
+    database: parseDatabaseUrl(read(env, 'DATABASE_URL') ?? 'sqlite:sample.sqlite'),
+    smtp: smtpHost ? { host: smtpHost, port: readInteger(env, 'SMTP_PORT', 1, 65_535) ?? 25 } : undefined,
+    appUrl: parseHttpUrl('APP_URL', read(env, 'APP_URL') ?? `http://localhost:${port}/reset-password`),
+    seedFile: read(env, 'SEED_FILE'),
+    tokenTtl: readInteger(env, 'TOKEN_TTL_SECONDS', 1),
+    noInformationLeakage: readBoolean(env, 'NO_INFORMATION_LEAKAGE'),
+    lookupField: readChoice(env, 'LOOKUP_FIELD', ['email', 'username'] as const) ?? 'email',
+    redisUrl: parseRedisUrl(read(env, 'REDIS_URL')),
+    sessionSecret: readSecret(env, 'SESSION_SECRET'),
+    throttle: {
+      request: readRateLimit(env, 'request'),
+      account: readRateLimit(env, 'account'),
+      token: readRateLimit(env, 'token'),
+    },
+  };
+}
+
+/** A set, non-blank variable, trimmed. */
+function read(env: Env, name: string): string | undefined {
+  return env[name]?.trim() || undefined;
+}
+
+/** Unset: a random key, so sessions last as long as this process. */
+function readSecret(env: Env, name: string): string {
+  const value = read(env, name);
+  if (value !== undefined && value.length < 32) throw new ConfigError(`${name} must be at least 32 characters long`);
+  return value ?? randomBytes(32).toString('base64url');
+}
+
+function parseDatabaseUrl(value: string): DatabaseConfig {
+  if (value.startsWith('sqlite:')) {
+    const database = value.slice('sqlite:'.length);
+    if (!database) throw new ConfigError('DATABASE_URL "sqlite:" needs a file name, e.g. sqlite:sample.sqlite');
+    return { type: 'better-sqlite3', database };
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1].toLowerCase() ?? '';
+  if (!Object.hasOwn(DATABASE_TYPES, scheme)) {
+    throw new ConfigError(
+      `DATABASE_URL has an unknown scheme "${scheme || value}": use sqlite:<file>, postgres://…, mysql://… or mariadb://…`,
+    );
+  }
+  return { type: DATABASE_TYPES[scheme], url: value };
+}
+
+function parseHttpUrl(name: string, value: string): string {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new ConfigError(`${name} must be an http:// or https:// URL, not "${value}"`);
+  }
+  return value;
+}
+
+function parseRedisUrl(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^rediss?:\/\/./.test(value)) {
+    throw new ConfigError('REDIS_URL must start with redis:// or rediss://');
+  }
+  return value;
+}
+
+function readInteger(env: Env, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const value = read(env, name);
+  if (value === undefined) return undefined;
+  const number = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(number >= min && number <= max)) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
+    throw new ConfigError(`${name} must be a whole number ${range}, not "${value}"`);
+  }
+  return number;
+}
+
+function readBoolean(env: Env, name: string): boolean | undefined {
+  const value = read(env, name)?.toLowerCase();
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false') throw new ConfigError(`${name} must be true or false, not "${value}"`);
+  return value === 'true';
+}
+
+function readChoice<T extends string>(env: Env, name: string, choices: readonly T[]): T | undefined {
+  const value = read(env, name);
+  if (value !== undefined && !choices.includes(value as T)) {
+    throw new ConfigError(`${name} must be one of ${choices.join(', ')}, not "${value}"`);
+  }
+  return value as T | undefined;
+}
+
+/**
+ * `<NAME>_THROTTLE_LIMIT` and `<NAME>_THROTTLE_TTL_SECONDS`. Both unset: the package's default; one unset:
+ * its half of the default; a limit of 0: off.
+ */
+function readRateLimit(env: Env, name: 'request' | 'account' | 'token'): RateLimitConfig {
+  const prefix = `${name.toUpperCase()}_THROTTLE`;
+  const limit = readInteger(env, `${prefix}_LIMIT`, 0);
+  const ttl = readInteger(env, `${prefix}_TTL_SECONDS`, 1);
+  if (limit === 0) return false;
+  if (limit === undefined && ttl === undefined) return undefined;
+  return { limit: limit ?? DEFAULT_RATE_LIMITS[name].limit, ttl: ttl ?? DEFAULT_RATE_LIMITS[name].ttl };
+}

@@ -1,0 +1,53 @@
+import { NestFactory } from '@nestjs/core';
+import { fileURLToPath } from 'node:url';
+import { DataSource } from 'typeorm';
+import { AppModule } from './app.module.js';
+import { ConfigError, loadConfig, SampleConfig } from './config.js';
+import { readSeedFile, SeedAccount, seedAccounts } from './seed.js';
+
+const DEMO_SEED_FILE = fileURLToPath(new URL('../seed.json', import.meta.url));
+
+async function bootstrap(): Promise<void> {
+  let config: SampleConfig;
+  let accounts: SeedAccount[];
+  try {
+    config = loadConfig();
+    accounts = readSeedFile(config.seedFile ?? DEMO_SEED_FILE);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Configuration error: ${error.message}`);
+    process.exit(1);
+  }
+
+  // A failed start rejects (no abort, no buffered log dump) and ends in the one line below.
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+    bufferLogs: true,
+    autoFlushLogs: false,
+  });
+  app.enableShutdownHooks();
+  await seedAccounts(app.get(DataSource), accounts);
+  await app.listen(config.port);
+  app.flushLogs();
+  console.log(startupLine(config, accounts));
+}
+
+/** Where to send requests, and an account to try them on. */
+function startupLine(config: SampleConfig, accounts: SeedAccount[]): string {
+  const base = `http://localhost:${config.port}`;
+  let line = `Sample listening on ${base} — POST ${base}/api/password_reset/`;
+  const account = accounts.find((candidate) => candidate.isActive && candidate.password);
+  if (account) {
+    line += ` {"${config.lookupField}": "${account[config.lookupField]}"}`;
+    // Only the built-in demo password is shown; a SEED_FILE's passwords are the operator's own.
+    if (!config.seedFile) line += ` (demo account, seeded with password "${account.password}")`;
+  }
+  const delivery = config.smtp ? `sent via SMTP ${config.smtp.host}:${config.smtp.port}` : 'printed here';
+  return `${line}; reset mails are ${delivery}`;
+}
+
+bootstrap().catch((error: unknown) => {
+  console.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,25 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/** The app's own accounts; the package reads and updates them through its field map (these are its defaults). */
+@Entity('users')
+export class User {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'varchar', length: 254, unique: true })
+  email: string;
+
+  @Column({ type: 'varchar', length: 150, unique: true })
+  username: string;
+
+  /** A bcrypt hash; null for an account that has no password yet (it cannot reset one either). */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  password: string | null;
+
+  @Column({ type: 'boolean', default: true })
+  isActive: boolean;
+
+  /** Embedded in session tokens; a password reset increments it, which ends every older session. */
+  @Column({ type: 'int', default: 0 })
+  credentialVersion: number;
+}

@@ -1,0 +1,93 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { buildSample, runSampleToExit, SeedAccount } from '../fixtures/sample-process.js';
+import { DB_ENGINE } from '../fixtures/test-database.js';
+
+const GOOD: SeedAccount = { email: 'jane@example.com', username: 'jane', password: 'jane-old-secret-7', isActive: true };
+
+interface BadStart {
+  name: string;
+  env?: Record<string, string>;
+  /** Written to SEED_FILE as JSON. */
+  seed?: unknown;
+  /** The one line on stderr. */
+  line: RegExp;
+}
+
+const BAD_STARTS: BadStart[] = [
+  {
+    name: 'an unknown DATABASE_URL scheme',
+    env: { DATABASE_URL: 'mongodb://127.0.0.1/app' },
+    line: /^Configuration error: DATABASE_URL has an unknown scheme "mongodb"/,
+  },
+  {
+    name: 'an unreadable SEED_FILE',
+    env: { SEED_FILE: '/nonexistent/seed.json' },
+    line: /^Configuration error: SEED_FILE \/nonexistent\/seed\.json cannot be read \(ENOENT\)$/,
+  },
+  {
+    name: 'an empty SEED_FILE',
+    env: { SEED_FILE: '/dev/null' },
+    line: /^Configuration error: SEED_FILE \/dev\/null is not valid JSON/,
+  },
+  {
+    name: 'a SEED_FILE that is not an array',
+    seed: GOOD,
+    line: /^Configuration error: SEED_FILE .* must hold a JSON array of accounts$/,
+  },
+  {
+    name: 'a seed entry without an email',
+    seed: [GOOD, { username: 'x', password: null, isActive: true }],
+    line: /^Configuration error: SEED_FILE .*seed\.json: entry 2: "email" must be an email address$/,
+  },
+  {
+    name: 'a seed entry with a string isActive',
+    seed: [{ ...GOOD, isActive: 'yes' }],
+    line: /^Configuration error: SEED_FILE .*: entry 1: "isActive" must be true or false$/,
+  },
+  {
+    name: 'a non-numeric PORT',
+    env: { PORT: 'eighty' },
+    line: /^Configuration error: PORT must be a whole number from 1 to 65535, not "eighty"$/,
+  },
+  {
+    name: 'a non-numeric throttle limit',
+    env: { REQUEST_THROTTLE_LIMIT: 'ten' },
+    line: /^Configuration error: REQUEST_THROTTLE_LIMIT must be a whole number 0 or more, not "ten"$/,
+  },
+  {
+    name: 'a zero TOKEN_TTL_SECONDS',
+    env: { TOKEN_TTL_SECONDS: '0' },
+    line: /^Configuration error: TOKEN_TTL_SECONDS must be a whole number 1 or more, not "0"$/,
+  },
+  {
+    name: 'an unsupported LOOKUP_FIELD',
+    env: { LOOKUP_FIELD: 'phone' },
+    line: /^Configuration error: LOOKUP_FIELD must be one of email, username, not "phone"$/,
+  },
+  {
+    name: 'a NO_INFORMATION_LEAKAGE that is not a boolean',
+    env: { NO_INFORMATION_LEAKAGE: 'maybe' },
+    line: /^Configuration error: NO_INFORMATION_LEAKAGE must be true or false, not "maybe"$/,
+  },
+  {
+    name: 'a REDIS_URL of another scheme',
+    env: { REDIS_URL: 'http://127.0.0.1:6379' },
+    line: /^Configuration error: REDIS_URL must start with redis:\/\/ or rediss:\/\/$/,
+  },
+];
+
+// Configuration is checked before any database is touched: once, not once per engine.
+const describeOnce = DB_ENGINE === 'sqlite' ? describe : describe.skip;
+
+describeOnce('sample app: a bad configuration', () => {
+  beforeAll(() => buildSample(), 180_000);
+
+  it.each(BAD_STARTS)('refuses $name with one line and a non-zero exit', async ({ env, seed, line }) => {
+    const exit = await runSampleToExit({ DATABASE_URL: 'sqlite:sample.sqlite', ...env }, seed);
+    expect(exit.code).not.toBe(0);
+    expect(exit.code).not.toBeNull();
+    expect(exit.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(exit.stderr.trimEnd()).toMatch(line);
+    expect(exit.stdout).not.toContain('Sample listening on');
+  }, 30_000);
+});

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  postJson,
+  resetLinkToken,
+  SampleApp,
+  SeedAccount,
+  startSample,
+  stopAllSamples,
+} from '../fixtures/sample-process.js';
+import { SmtpSink, startSmtpSink } from '../fixtures/smtp-sink.js';
+
+const APP_URL = 'https://app.example.test/reset-password';
+const NEW_PASSWORD = 'Tr1cky-new-passphrase';
+const OK = { status: 200, body: { status: 'OK' } };
+
+const JANE: SeedAccount = {
+  email: 'Jane.Doe@example.com',
+  username: 'jane',
+  password: 'jane-old-secret-7',
+  isActive: true,
+};
+const SAM: SeedAccount = { email: 'sam@example.com', username: 'sam', password: 'sam-old-secret-7', isActive: true };
+const ACCOUNTS: SeedAccount[] = [
+  JANE,
+  SAM,
+  { email: 'inactive@example.com', username: 'inactive', password: 'inactive-secret-7', isActive: false },
+  { email: 'nopassword@example.com', username: 'nopassword', password: null, isActive: true },
+];
+
+describe('sample app: the reset flow over HTTP, mail through SMTP', () => {
+  let sink: SmtpSink;
+  let sample: SampleApp;
+  const api = (path: string) => `${sample.url}/api/password_reset/${path}`;
+  const login = (email: string, password: string) => postJson(`${sample.url}/auth/login`, { email, password });
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    sample = await startSample({
+      seed: ACCOUNTS,
+      env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), APP_URL },
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stopAllSamples();
+    await sink?.close();
+  });
+
+  it('prints where to send requests and a seeded account to try', () => {
+    const line = sample.stdout().split('\n').find((text) => text.startsWith('Sample listening on'));
+    expect(line).toContain(`POST http://localhost:${sample.port}/api/password_reset/`);
+    expect(line).toContain(`{"email": "${JANE.email}"}`);
+    expect(line).not.toContain(JANE.password);
+    expect(line).toContain(`via SMTP 127.0.0.1:${sink.port}`);
+  });
+
+  it('mails a link to the stored address, and the new password replaces the old one', async () => {
+    expect((await login(JANE.email, JANE.password!)).status).toBe(200);
+    const before = sink.mails.length;
+
+    // Typed in another case: the mail still goes to the address as stored (local part included), and only there.
+    expect(await postJson(api(''), { email: 'jane.doe@EXAMPLE.COM' })).toEqual(OK);
+    const mail = await sink.waitForMail(before + 1);
+    expect(mail.recipients).toEqual([JANE.email]);
+    expect(mail.parsed.to).toMatchObject({ value: [{ address: JANE.email }] });
+    expect(mail.parsed.html).toBe(false);
+    const token = resetLinkToken(mail.parsed.text, APP_URL);
+
+    expect(await postJson(api('validate_token/'), { token })).toEqual(OK);
+    expect(await postJson(api('confirm/'), { token, password: NEW_PASSWORD })).toEqual(OK);
+
+    expect((await login(JANE.email, JANE.password!)).status).toBe(401);
+    expect(await login(JANE.email, NEW_PASSWORD)).toEqual({
+      status: 200,
+      body: { id: expect.any(Number), email: JANE.email, username: JANE.username, sessionToken: expect.any(String) },
+    });
+    // The link works once.
+    expect((await postJson(api('validate_token/'), { token })).status).toBe(404);
+    expect((await postJson(api('confirm/'), { token, password: 'An0ther-new-passphrase' })).status).toBe(404);
+    expect((await login(JANE.email, NEW_PASSWORD)).status).toBe(200);
+  });
+
+  it('ends the sessions opened before a reset, on the PostReset event', async () => {
+    const me = (sessionToken: string) =>
+      fetch(`${sample.url}/auth/me`, { headers: { authorization: `Bearer ${sessionToken}` } }).then((r) => r.status);
+    const { body: before } = await login(SAM.email, SAM.password!);
+    const oldSession = (before as { sessionToken: string }).sessionToken;
+    expect(await me(oldSession)).toBe(200);
+    expect(await me(`${oldSession}x`)).toBe(401);
+
+    const mails = sink.mails.length;
+    expect(await postJson(api(''), { email: SAM.email })).toEqual(OK);
+    const token = resetLinkToken((await sink.waitForMail(mails + 1)).parsed.text, APP_URL);
+    // Validating does not end anything; only the reset does.
+    expect(await postJson(api('validate_token/'), { token })).toEqual(OK);
+    expect(await me(oldSession)).toBe(200);
+    expect(await postJson(api('confirm/'), { token, password: 'Sam-fresh-passphrase-9' })).toEqual(OK);
+
+    expect(await me(oldSession)).toBe(401);
+    const { body: after } = await login(SAM.email, 'Sam-fresh-passphrase-9');
+    expect(await me((after as { sessionToken: string }).sessionToken)).toBe(200);
+  });
+
+  it('answers unknown, inactive and passwordless accounts the same, and mails none of them', async () => {
+    const before = sink.mails.length;
+    for (const email of ['nobody@example.com', 'inactive@example.com', 'nopassword@example.com']) {
+      expect(await postJson(api(''), { email })).toEqual(OK);
+    }
+    // A mailable request after them: once its mail is in, theirs would have been too.
+    await postJson(api(''), { email: JANE.email });
+    await sink.waitForMail(before + 1);
+    await sleep(300);
+    expect(sink.mails.slice(before).map((mail) => mail.recipients)).toEqual([[JANE.email]]);
+  });
+
+  it('refuses malformed reset requests with 400', async () => {
+    expect((await postJson(api(''), { email: 'not an address' })).status).toBe(400);
+    expect((await postJson(api(''), { username: 'jane' })).status).toBe(400);
+  });
+
+  it('logs in only active accounts with the right password', async () => {
+    expect((await login('nobody@example.com', 'whatever-secret')).status).toBe(401);
+    expect((await login(JANE.email, 'wrong-password')).status).toBe(401);
+    expect((await login('inactive@example.com', 'inactive-secret-7')).status).toBe(401);
+    expect((await postJson(`${sample.url}/auth/login`, { email: JANE.email })).status).toBe(400);
+  });
+});

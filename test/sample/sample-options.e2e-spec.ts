@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  postJson,
+  resetLinkToken,
+  SampleApp,
+  SeedAccount,
+  startSample,
+  stopAllSamples,
+} from '../fixtures/sample-process.js';
+import { SmtpSink, startSmtpSink } from '../fixtures/smtp-sink.js';
+import { waitUntil } from '../fixtures/wait-until.js';
+
+const APP_URL = 'https://app.example.test/reset-password';
+const NEW_PASSWORD = 'Tr1cky-new-passphrase';
+const JANE: SeedAccount = { email: 'jane@example.com', username: 'Jane_D', password: 'jane-old-secret-7', isActive: true };
+const OK = { status: 200, body: { status: 'OK' } };
+
+const api = (sample: SampleApp, path = '') => `${sample.url}/api/password_reset/${path}`;
+const login = (sample: SampleApp, email: string, password: string) =>
+  postJson(`${sample.url}/auth/login`, { email, password }).then((response) => response.status);
+
+let sink: SmtpSink;
+beforeAll(async () => {
+  sink = await startSmtpSink();
+});
+afterAll(async () => {
+  await stopAllSamples();
+  await sink?.close();
+});
+
+describe('sample app: LOOKUP_FIELD, NO_INFORMATION_LEAKAGE and TOKEN_TTL_SECONDS', () => {
+  let sample: SampleApp;
+  beforeAll(async () => {
+    sample = await startSample({
+      seed: [JANE],
+      env: {
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(sink.port),
+        APP_URL,
+        LOOKUP_FIELD: 'username',
+        NO_INFORMATION_LEAKAGE: 'false',
+        TOKEN_TTL_SECONDS: '2',
+      },
+    });
+  }, 180_000);
+
+  it('LOOKUP_FIELD=username: takes {username}, in any case, and mails the account', async () => {
+    const before = sink.mails.length;
+    expect(await postJson(api(sample), { username: 'jane_d' })).toEqual(OK);
+    const mail = await sink.waitForMail(before + 1);
+    expect(mail.recipients).toEqual([JANE.email]);
+    expect((await postJson(api(sample), { email: JANE.email })).status).toBe(400);
+  });
+
+  it('NO_INFORMATION_LEAKAGE=false: an unknown account is a 400', async () => {
+    const response = await postJson(api(sample), { username: 'nobody' });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(response.body.message)).toContain('username');
+  });
+
+  it('TOKEN_TTL_SECONDS=2: the link stops working after two seconds', async () => {
+    const before = sink.mails.length;
+    await postJson(api(sample), { username: JANE.username });
+    const token = resetLinkToken((await sink.waitForMail(before + 1)).parsed.text, APP_URL);
+    expect(await postJson(api(sample, 'validate_token/'), { token })).toEqual(OK);
+    await sleep(2_100);
+    expect((await postJson(api(sample, 'validate_token/'), { token })).status).toBe(404);
+    expect((await postJson(api(sample, 'confirm/'), { token, password: NEW_PASSWORD })).status).toBe(404);
+    expect(await login(sample, JANE.email, JANE.password!)).toBe(200);
+  });
+});
+
+describe('sample app: the README path (no SMTP_HOST, no SEED_FILE, default APP_URL)', () => {
+  let sample: SampleApp;
+  beforeAll(async () => {
+    sample = await startSample();
+  }, 180_000);
+
+  it('shows the demo account, prints the mail with the link, and the reset works', async () => {
+    const line = sample.stdout().split('\n').find((text) => text.startsWith('Sample listening on'))!;
+    expect(line).toContain(`POST http://localhost:${sample.port}/api/password_reset/ {"email": "demo@example.com"}`);
+    expect(line).toContain('reset mails are printed here');
+    const demoPassword = /password "([^"]+)"/.exec(line)![1];
+    expect(await login(sample, 'demo@example.com', demoPassword)).toBe(200);
+
+    expect(await postJson(api(sample), { email: 'demo@example.com' })).toEqual(OK);
+    const appUrl = `http://localhost:${sample.port}/reset-password`;
+    await waitUntil(() => sample.stdout().includes(`${appUrl}?token=`), 10_000, 'the printed mail');
+    expect(sample.stdout()).toContain('To: demo@example.com');
+    const token = resetLinkToken(sample.stdout(), appUrl);
+
+    expect(await postJson(api(sample, 'validate_token/'), { token })).toEqual(OK);
+    expect(await postJson(api(sample, 'confirm/'), { token, password: NEW_PASSWORD })).toEqual(OK);
+    expect(await login(sample, 'demo@example.com', NEW_PASSWORD)).toBe(200);
+    expect(await login(sample, 'demo@example.com', demoPassword)).toBe(401);
+  });
+});
+
+describe('sample app: SEED_FILE on a shared database', () => {
+  it('leaves existing accounts as they are when another instance seeds the same file', async () => {
+    const env = { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), APP_URL };
+    const first = await startSample({ seed: [JANE], env });
+    const before = sink.mails.length;
+    await postJson(api(first), { email: JANE.email });
+    const token = resetLinkToken((await sink.waitForMail(before + 1)).parsed.text, APP_URL);
+    expect(await postJson(api(first, 'confirm/'), { token, password: NEW_PASSWORD })).toEqual(OK);
+
+    const newcomer: SeedAccount = {
+      email: 'new@example.com',
+      username: 'newcomer',
+      password: 'newcomer-secret-7',
+      isActive: true,
+    };
+    const second = await startSample({ seed: [JANE, newcomer], databaseUrl: first.databaseUrl });
+    expect(await login(second, JANE.email, NEW_PASSWORD)).toBe(200);
+    expect(await login(second, JANE.email, JANE.password!)).toBe(401);
+    expect(await login(first, newcomer.email, newcomer.password!)).toBe(200);
+    await second.stop();
+  }, 180_000);
+});

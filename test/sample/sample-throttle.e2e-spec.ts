@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  postJson,
+  randomLoopbackAddress,
+  SampleApp,
+  SeedAccount,
+  startSample,
+  stopAllSamples,
+} from '../fixtures/sample-process.js';
+import { SmtpSink, startSmtpSink } from '../fixtures/smtp-sink.js';
+import { DB_ENGINE } from '../fixtures/test-database.js';
+
+const JANE: SeedAccount = { email: 'jane@example.com', username: 'jane', password: 'jane-old-secret-7', isActive: true };
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const api = (sample: SampleApp, path = '') => `${sample.url}/api/password_reset/${path}`;
+/** Statuses of sequential requests, each from the given client address. */
+async function statuses(url: string, bodies: object[], from: string): Promise<number[]> {
+  const result: number[] = [];
+  for (const body of bodies) result.push((await postJson(url, body, from)).status);
+  return result;
+}
+
+// Throttling does not touch the database: once, not once per engine.
+const describeOnce = DB_ENGINE === 'sqlite' ? describe : describe.skip;
+
+describeOnce('sample app: throttle variables', () => {
+  let sink: SmtpSink;
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+  });
+  afterAll(async () => {
+    await stopAllSamples();
+    await sink?.close();
+  });
+
+  describe('REQUEST_ and TOKEN_THROTTLE_*', () => {
+    let sample: SampleApp;
+    beforeAll(async () => {
+      sample = await startSample({
+        seed: [JANE],
+        env: {
+          REQUEST_THROTTLE_LIMIT: '2',
+          REQUEST_THROTTLE_TTL_SECONDS: '60',
+          TOKEN_THROTTLE_LIMIT: '3',
+          TOKEN_THROTTLE_TTL_SECONDS: '60',
+        },
+      });
+    }, 180_000);
+
+    it('answers 429 once a client passes the request limit; other clients go on', async () => {
+      const client = randomLoopbackAddress();
+      const body = { email: 'nobody@example.com' };
+      expect(await statuses(api(sample), [body, body, body], client)).toEqual([200, 200, 429]);
+      expect((await postJson(api(sample), body, randomLoopbackAddress())).status).toBe(200);
+    });
+
+    it('answers 429 once a client passes the token limit, on validate and confirm together', async () => {
+      const client = randomLoopbackAddress();
+      const token = 'x'.repeat(32);
+      const validate = api(sample, 'validate_token/');
+      const confirm = api(sample, 'confirm/');
+      expect(await statuses(validate, [{ token }, { token }], client)).toEqual([404, 404]);
+      expect((await postJson(confirm, { token, password: 'Tr1cky-new-passphrase' }, client)).status).toBe(404);
+      expect((await postJson(confirm, { token, password: 'Tr1cky-new-passphrase' }, client)).status).toBe(429);
+      expect((await postJson(validate, { token }, randomLoopbackAddress())).status).toBe(404);
+    });
+  });
+
+  describe('ACCOUNT_THROTTLE_LIMIT, and REQUEST_THROTTLE_LIMIT=0', () => {
+    let sample: SampleApp;
+    beforeAll(async () => {
+      sample = await startSample({
+        seed: [JANE],
+        env: {
+          SMTP_HOST: '127.0.0.1',
+          SMTP_PORT: String(sink.port),
+          ACCOUNT_THROTTLE_LIMIT: '1',
+          ACCOUNT_THROTTLE_TTL_SECONDS: '60',
+          REQUEST_THROTTLE_LIMIT: '0',
+        },
+      });
+    }, 180_000);
+
+    it('issues one token per account per window, answering every request the same', async () => {
+      const before = sink.mails.length;
+      for (let i = 0; i < 3; i++) {
+        const response = await postJson(api(sample), { email: JANE.email }, randomLoopbackAddress());
+        expect(response).toEqual({ status: 200, body: { status: 'OK' } });
+      }
+      await sink.waitForMail(before + 1);
+      await sleep(500);
+      expect(sink.mails.length - before).toBe(1);
+    });
+
+    it('switches the per-client request limit off with 0 (the default allows 20)', async () => {
+      const bodies = Array.from({ length: 25 }, (_, i) => ({ email: `nobody${i}@example.com` }));
+      expect(new Set(await statuses(api(sample), bodies, randomLoopbackAddress()))).toEqual(new Set([200]));
+    });
+  });
+
+  describe('REDIS_URL', () => {
+    it('shares the counters between instances', async () => {
+      const env = { REDIS_URL, REQUEST_THROTTLE_LIMIT: '2', REQUEST_THROTTLE_TTL_SECONDS: '60' };
+      const first = await startSample({ seed: [JANE], env });
+      const second = await startSample({ seed: [JANE], env, databaseUrl: first.databaseUrl });
+      // A fresh client address: no counters from earlier runs in the same Redis.
+      const client = randomLoopbackAddress();
+      const body = { email: 'nobody@example.com' };
+      expect((await postJson(api(first), body, client)).status).toBe(200);
+      expect((await postJson(api(second), body, client)).status).toBe(200);
+      expect((await postJson(api(first), body, client)).status).toBe(429);
+      expect((await postJson(api(second), body, client)).status).toBe(429);
+    }, 180_000);
+  });
+});
