@@ -1,0 +1,66 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Builds the library and the sample unless a build is already there (or `force`). */
+export function buildSample(force = false) {
+  if (!force && existsSync(join(ROOT, 'sample/dist/main.js')) && existsSync(join(ROOT, 'dist/index.js'))) return;
+  const result = spawnSync('npm', ['run', 'build:sample'], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('npm run build:sample failed');
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function writeSeedFile(accounts) {
+  const dir = mkdtempSync(join(tmpdir(), 'pr-bench-'));
+  const file = join(dir, 'seed.json');
+  writeFileSync(file, JSON.stringify(accounts));
+  return { dir, file };
+}
+
+/** Starts `node sample/dist/main.js` and resolves once it prints its listening line. */
+export async function startSample(env) {
+  const child = spawn(process.execPath, [join(ROOT, 'sample/dist/main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sample did not start:\n${output}`)), 60_000);
+    const onData = (chunk) => {
+      output += chunk;
+      if (output.includes('Sample listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.once('exit', (code) => reject(new Error(`sample exited with ${code}:\n${output}`)));
+  });
+  child.removeAllListeners('exit');
+  return {
+    child,
+    url: `http://127.0.0.1:${env.PORT}`,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
+}
