@@ -31,7 +31,7 @@ import { digestToken } from './tokens/token-digest.js';
 import { PasswordResetUserStore } from './users/password-reset-user-store.js';
 import { normaliseIpAddress, normaliseUserAgent, PasswordResetClientInfo } from './utils/client-info.util.js';
 import { foldIdentifier } from './utils/identifier.util.js';
-import { redactSecretInError } from './utils/redact.util.js';
+import { redactSecretInError, redactText } from './utils/redact.util.js';
 
 /** A token that passed every check, with its user. */
 export interface ValidatedResetToken<User extends object = object> {
@@ -370,6 +370,5 @@ function isUniqueViolation(error: unknown): boolean {
 
 /** An error's name and message for the log, with a secret (the token) masked wherever it appears. */
 function describeError(error: unknown, secret?: string): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return secret ? text.split(secret).join('[redacted]') : text;
+  return redactText(error instanceof Error ? `${error.name}: ${error.message}` : String(error), secret);
 }

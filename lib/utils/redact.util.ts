@@ -4,6 +4,11 @@ export const REDACTED = '[redacted]';
 /** Nested errors (driver error, cause) are a few levels deep at most; the bound also stops odd graphs. */
 const MAX_DEPTH = 6;
 
+/** `text` with every occurrence of `secret` replaced. */
+export function redactText(text: string, secret: string | undefined): string {
+  return secret ? text.split(secret).join(REDACTED) : text;
+}
+
 /**
  * Replaces `secret` wherever it appears in an error's text: message, stack and nested properties such as a
  * driver error's SQL, parameters or failing-row detail, which Nest's exception handler prints in full. The
@@ -24,7 +29,7 @@ function scrub(value: unknown, secret: string, seen: Set<object>, depth: number)
     const item: unknown = descriptor.value;
     if (typeof item !== 'string') scrub(item, secret, seen, depth + 1);
     else if (descriptor.writable && item.includes(secret)) {
-      (value as Record<string, unknown>)[key] = item.split(secret).join(REDACTED);
+      (value as Record<string, unknown>)[key] = redactText(item, secret);
     }
   }
 }
