@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { BaseTokenGenerator } from './base-token-generator.js';
 import { PasswordResetConfigurationError } from '../exceptions/password-reset-configuration.error.js';
+import { checkGeneratorRange } from './generator-range.util.js';
 
 export interface RandomNumberTokenGeneratorOptions {
   /** Default 100000 (six digits). */
@@ -25,18 +26,12 @@ export class RandomNumberTokenGenerator extends BaseTokenGenerator {
     super();
     this.minNumber = options.minNumber ?? 100_000;
     this.maxNumber = options.maxNumber ?? 999_999;
-    for (const name of ['minNumber', 'maxNumber'] as const) {
-      if (!Number.isSafeInteger(this[name]) || this[name] < 0) {
-        throw new PasswordResetConfigurationError(
-          `RandomNumberTokenGenerator: ${name} must be a non-negative safe integer, got ${String(this[name])}`,
-        );
-      }
-    }
-    if (this.minNumber > this.maxNumber) {
-      throw new PasswordResetConfigurationError(
-        `RandomNumberTokenGenerator: minNumber (${this.minNumber}) must not exceed maxNumber (${this.maxNumber})`,
-      );
-    }
+    checkGeneratorRange(
+      'RandomNumberTokenGenerator',
+      ['minNumber', this.minNumber],
+      ['maxNumber', this.maxNumber],
+      [0, Number.MAX_SAFE_INTEGER],
+    );
     if (this.maxNumber - this.minNumber + 1 > MAX_RANGE) {
       throw new PasswordResetConfigurationError(
         `RandomNumberTokenGenerator: maxNumber - minNumber must be below 2^48`,

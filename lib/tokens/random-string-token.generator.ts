@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { BaseTokenGenerator } from './base-token-generator.js';
-import { PasswordResetConfigurationError } from '../exceptions/password-reset-configuration.error.js';
+import { checkGeneratorRange } from './generator-range.util.js';
 
 /** Letters and digits only: survives mail clients, URL encoding and double-click selection. */
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -23,19 +23,12 @@ export class RandomStringTokenGenerator extends BaseTokenGenerator {
     super();
     this.minLength = options.minLength ?? 32;
     this.maxLength = options.maxLength ?? Math.max(this.minLength, 32);
-    for (const name of ['minLength', 'maxLength'] as const) {
-      const value = this[name];
-      if (!Number.isInteger(value) || value < 1 || value > MAX_TOKEN_LENGTH) {
-        throw new PasswordResetConfigurationError(
-          `RandomStringTokenGenerator: ${name} must be an integer between 1 and ${MAX_TOKEN_LENGTH}, got ${String(value)}`,
-        );
-      }
-    }
-    if (this.minLength > this.maxLength) {
-      throw new PasswordResetConfigurationError(
-        `RandomStringTokenGenerator: minLength (${this.minLength}) must not exceed maxLength (${this.maxLength})`,
-      );
-    }
+    checkGeneratorRange(
+      'RandomStringTokenGenerator',
+      ['minLength', this.minLength],
+      ['maxLength', this.maxLength],
+      [1, MAX_TOKEN_LENGTH],
+    );
     this.entropyBits = this.minLength * Math.log2(ALPHABET.length);
   }
 
