@@ -1,4 +1,5 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { getDataSourceToken, getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import { ResetToken } from './entities/reset-token.entity.js';
 import {
@@ -13,6 +14,7 @@ import {
   PASSWORD_RESET_USER_CONFIG,
 } from './password-reset.constants.js';
 import { createPasswordResetController } from './password-reset.controller.js';
+import { PasswordResetListenerInspector } from './password-reset-listener.inspector.js';
 import {
   DEFAULT_EXTRAS,
   PasswordResetModuleExtras,
@@ -86,12 +88,13 @@ export class PasswordResetModule extends ConfigurableModuleClass {
       PasswordResetService,
       PasswordResetThrottler,
       PasswordResetThrottleGuard,
+      PasswordResetListenerInspector,
     ];
 
     return {
       ...definition,
       global: extras.isGlobal,
-      imports: [...(definition.imports ?? []), TypeOrmModule.forFeature([ResetToken], extras.dataSource)],
+      imports: [...(definition.imports ?? []), DiscoveryModule, TypeOrmModule.forFeature([ResetToken], extras.dataSource)],
       controllers: extras.registerController ? [createPasswordResetController(extras.path)] : [],
       providers,
       exports: [

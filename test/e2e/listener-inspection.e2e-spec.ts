@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { PasswordResetEvents, PreResetEvent, TokenCreatedEvent } from '../../lib/index.js';
+import { LogRecorder } from '../fixtures/log-recorder.js';
+import { createTestApp, TestApp } from '../fixtures/test-app.js';
+
+/** Listeners as an app might write them, forgetting `suppressErrors: false`. */
+@Injectable()
+class CarelessListeners {
+  @OnEvent(PasswordResetEvents.TokenCreated)
+  deliver(_event: TokenCreatedEvent): void {}
+
+  @OnEvent(PasswordResetEvents.PreReset)
+  veto(_event: PreResetEvent): void {}
+
+  @OnEvent('orders.created')
+  unrelated(): void {}
+}
+
+describe('start-up inspection of the app listeners', () => {
+  let t: TestApp | undefined;
+  afterEach(async () => t?.close());
+
+  const warnings = (logs: LogRecorder) => logs.lines('warn').filter((line) => line.includes('PasswordReset'));
+
+  it('warns about each password-reset listener that would swallow its errors, naming it', async () => {
+    const logs = new LogRecorder();
+    t = await createTestApp({ providers: [CarelessListeners], logger: logs, withoutEventRecorder: true });
+    const lines = warnings(logs);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain(`CarelessListeners.deliver listens to ${PasswordResetEvents.TokenCreated} without { suppressErrors: false }`);
+    expect(lines[1]).toContain(`CarelessListeners.veto listens to ${PasswordResetEvents.PreReset}`);
+    expect(lines.join('\n')).not.toContain('orders.created');
+  });
+
+  it('warns when nothing delivers tokens', async () => {
+    const logs = new LogRecorder();
+    t = await createTestApp({ logger: logs, withoutEventRecorder: true });
+    expect(warnings(logs)).toEqual([
+      expect.stringContaining(`nothing listens to ${PasswordResetEvents.TokenCreated}: tokens are issued but never delivered`),
+    ]);
+  });
+
+  it('stays quiet for listeners registered with suppressErrors: false', async () => {
+    const logs = new LogRecorder();
+    t = await createTestApp({ logger: logs });
+    expect(warnings(logs)).toEqual([]);
+  });
+});
