@@ -6,6 +6,7 @@ import { AuthController } from './auth.controller.js';
 import type { SampleConfig } from './config.js';
 import { SAMPLE_CONFIG, SampleConfigModule, THROTTLE_STORAGE } from './config.module.js';
 import { ResetMailer } from './reset-mailer.js';
+import { ResetPageController } from './reset-page.controller.js';
 import { SessionsService } from './sessions.service.js';
 import { User } from './user.entity.js';
 
@@ -38,7 +39,7 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [AuthController],
+      controllers: [AuthController, ResetPageController],
       providers: [ResetMailer, SessionsService],
     };
   }

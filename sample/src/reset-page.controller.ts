@@ -1,0 +1,55 @@
+import { applyDecorators, Controller, Get, Header } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+
+const PUBLIC_DIR = new URL('../public/', import.meta.url);
+
+/**
+ * The page's URL carries a secret: no referrer leaves it, only this origin's own files run (no inline code,
+ * nothing from elsewhere), it cannot be framed, and no cache keeps a copy.
+ */
+const PAGE_HEADERS: Record<string, string> = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; " +
+    "base-uri 'none'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
+  'Cache-Control': 'no-store',
+};
+
+function Served(contentType: string): MethodDecorator {
+  const headers = Object.entries({ 'Content-Type': contentType, ...PAGE_HEADERS });
+  return applyDecorators(...headers.map(([name, value]) => Header(name, value)));
+}
+
+function readPublic(name: string): string {
+  return readFileSync(new URL(name, PUBLIC_DIR), 'utf8');
+}
+
+/**
+ * The page the mailed link opens (`APP_URL`), with its script and style. Serving it consumes nothing: only
+ * the form's confirm call uses the token, so a mail scanner that prefetches the link does no harm.
+ */
+@Controller()
+export class ResetPageController {
+  private readonly html = readPublic('reset-password.html');
+  private readonly script = readPublic('reset-password.js');
+  private readonly style = readPublic('reset-password.css');
+
+  @Get('reset-password')
+  @Served('text/html; charset=utf-8')
+  page(): string {
+    return this.html;
+  }
+
+  @Get('reset-password.js')
+  @Served('text/javascript; charset=utf-8')
+  pageScript(): string {
+    return this.script;
+  }
+
+  @Get('reset-password.css')
+  @Served('text/css; charset=utf-8')
+  pageStyle(): string {
+    return this.style;
+  }
+}
