@@ -51,6 +51,9 @@ export interface IssuedResetToken {
  */
 const ISSUE_ATTEMPTS = 3;
 
+/** Token requests answered but not yet processed, at most. */
+export const MAX_PENDING_TOKEN_REQUESTS = 1000;
+
 @Injectable()
 export class PasswordResetService implements BeforeApplicationShutdown {
   protected readonly logger = new Logger('PasswordReset');
@@ -109,6 +112,11 @@ export class PasswordResetService implements BeforeApplicationShutdown {
    * account exists. Failures are logged, never returned. `drain()` waits for the work in flight.
    */
   scheduleTokenRequest(lookupValue: string, client: PasswordResetClientInfo = {}): void {
+    if (this.pending.size >= MAX_PENDING_TOKEN_REQUESTS) {
+      // A flood the throttles let through must not grow memory without bound; the client just asks again.
+      this.logger.warn(`${MAX_PENDING_TOKEN_REQUESTS} token requests are already waiting: one was dropped`);
+      return;
+    }
     const work = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.requestToken(lookupValue, client))
       .catch((error: unknown) => this.logger.error(`Token request failed: ${describeError(error)}`))
