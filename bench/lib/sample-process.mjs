@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,12 +32,15 @@ export function writeSeedFile(accounts) {
   return { dir, file };
 }
 
-/** Starts `node sample/dist/main.js` and resolves once it prints its listening line. */
-export async function startSample(env) {
-  const child = spawn(process.execPath, [join(ROOT, 'sample/dist/main.js')], {
+/**
+ * Starts `node [...nodeArgs] sample/dist/main.js` and resolves once it prints its listening line.
+ * `script` runs another app that prints the same line (the bare baseline); `ipc` opens a channel to it.
+ */
+export async function startSample(env, { nodeArgs = [], script = join(ROOT, 'sample/dist/main.js'), ipc = false } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])],
   });
   let output = '';
   await new Promise((resolve, reject) => {
@@ -54,6 +57,9 @@ export async function startSample(env) {
     child.once('exit', (code) => reject(new Error(`sample exited with ${code}:\n${output}`)));
   });
   child.removeAllListeners('exit');
+  // Keep draining the pipe (the mailer may print), without holding the output in memory.
+  child.stdout.removeAllListeners('data');
+  child.stdout.resume();
   return {
     child,
     url: `http://127.0.0.1:${env.PORT}`,
@@ -63,4 +69,23 @@ export async function startSample(env) {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Peak resident set size so far (VmHWM) of a Linux process, in MiB. */
+export function peakRssMiB(pid) {
+  return readStatusKiB(pid, 'VmHWM') / 1024;
+}
+
+/** Samples VmRSS every `intervalMs` until `stop()`, which resolves to the largest value seen, in MiB. */
+export function watchRss(pid, intervalMs = 50) {
+  let peak = readStatusKiB(pid, 'VmRSS');
+  const timer = setInterval(() => (peak = Math.max(peak, readStatusKiB(pid, 'VmRSS'))), intervalMs);
+  return { stop: () => (clearInterval(timer), Math.max(peak, readStatusKiB(pid, 'VmRSS')) / 1024) };
+}
+
+function readStatusKiB(pid, field) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith(`${field}:`));
+  return line ? Number(/(\d+)/.exec(line)[1]) : 0;
 }

@@ -1,0 +1,106 @@
+/**
+ * A throw-away database for one benchmark run, and fast seeding that bypasses the sample's bcrypt seeder:
+ * accounts and live tokens are written straight into the tables the sample created, with the digests
+ * computed exactly as the library does (lib/tokens/token-digest.ts, PasswordResetService.credentialFingerprint).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+
+export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The plaintext token seeded for account `i`; only the benchmark knows it, the database holds its digest. */
+export const seededToken = (salt, i) => `bench-${salt}-${i}`;
+export const seededEmail = (i) => `member${i}@example.com`;
+
+export async function postgresReachable() {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** `kind`: 'sqlite' (a file in `dir`) or 'postgres' (a fresh `bench_<random>` database, dropped by `drop()`). */
+export async function createBenchDb(kind, dir) {
+  if (kind === 'sqlite') {
+    const file = join(dir, `bench-${randomBytes(4).toString('hex')}.sqlite`);
+    let db;
+    const open = () => (db ??= new Database(file, { timeout: 10_000 }));
+    return {
+      kind,
+      url: `sqlite:${file}`,
+      query: async (sql, params = []) => open().prepare(sql).all(...params),
+      exec: async (sql) => open().exec(sql),
+      insertRows: async (table, columns, rows) => {
+        const statement = open().prepare(
+          `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+        );
+        open().transaction(() => rows.forEach((row) => statement.run(...row)))();
+      },
+      drop: async () => db?.close(),
+    };
+  }
+  const name = `bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.href, max: 2 });
+  return {
+    kind,
+    url: url.href,
+    name,
+    query: async (sql, params = []) => (await pool.query(sql, params)).rows,
+    exec: async (sql) => void (await pool.query(sql)),
+    insertRows: async (table, columns, rows) => {
+      for (let start = 0; start < rows.length; start += 1000) {
+        const chunk = rows.slice(start, start + 1000);
+        const values = chunk.map((row, r) => `(${row.map((_, c) => `$${r * row.length + c + 1}`).join(', ')})`);
+        await pool.query(
+          `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${values.join(', ')}`,
+          chunk.flat(),
+        );
+      }
+    },
+    drop: async () => {
+      await pool.end();
+      const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/**
+ * Inserts accounts `from`..`from + count - 1` (all with one shared bcrypt hash) and, if `salt` is given, one
+ * live token each (`seededToken(salt, i)`). Call after the sample has started, so its tables exist.
+ */
+export async function seedAccounts(db, { from, count, passwordHash, salt, ttlMs = 3_600_000 }) {
+  const users = [];
+  for (let i = from; i < from + count; i++) users.push([seededEmail(i), `member${i}`, passwordHash, 1, 0]);
+  await db.insertRows('users', ['email', 'username', 'password', 'isActive', 'credentialVersion'], users);
+  if (salt === undefined) return;
+  const ids = await db.query(`SELECT "id", "email" FROM "users" WHERE "id" > ${db.kind === 'sqlite' ? '?' : '$1'}`, [
+    (await db.query('SELECT COALESCE(MAX("id"), 0) AS "max" FROM "users"'))[0].max - count,
+  ]);
+  const idOf = new Map(ids.map((row) => [row.email, row.id]));
+  const now = Date.now();
+  const tokens = [];
+  for (let i = from; i < from + count; i++) {
+    const email = seededEmail(i);
+    tokens.push([idOf.get(email), sha256(seededToken(salt, i)), sha256(`${passwordHash}\u0000${email}`), now, now + ttlMs, '', 0]);
+  }
+  const columns = ['userId', 'tokenDigest', 'credentialFingerprint', 'createdAt', 'expiresAt', 'userAgent', 'failedAttempts'];
+  await db.insertRows('password_reset_tokens', columns, tokens);
+}
