@@ -19,7 +19,8 @@ function sourceFiles(dir: string): string[] {
 function importedPackages(): Map<string, string> {
   const found = new Map<string, string>();
   for (const file of sourceFiles(join(ROOT, 'lib'))) {
-    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/\bfrom\s+'([^']+)'|\bimport\s+'([^']+)'/g)) {
+    for (const [, from, sideEffect] of readFileSync(file, 'utf8').matchAll(/\bfrom\s+'([^']+)'|\bimport\s+'([^']+)'/g)) {
+      const specifier = from ?? sideEffect;
       if (!specifier || specifier.startsWith('.') || specifier.startsWith('node:')) continue;
       const parts = specifier.split('/');
       found.set(specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0], file);
