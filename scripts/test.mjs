@@ -82,6 +82,13 @@ function runJest(engine, projects, outputFile) {
 
 buildIfStale();
 
+// ts-jest compiles each file on its own without type-checking: check the whole tree (lib, tests, sample) once.
+console.log('> tsc -p tsconfig.json --noEmit');
+if (spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' }).status !== 0) {
+  console.error('type errors');
+  process.exit(1);
+}
+
 const engines = ['sqlite'];
 const skipped = [];
 for (const [engine, url] of Object.entries(servers)) {
