@@ -10,9 +10,8 @@ import {
   SampleApp,
   SeedAccount,
   startSample,
-  stopAllSamples,
+  useSmtpSink,
 } from '../fixtures/sample-process.js';
-import { SmtpSink, startSmtpSink } from '../fixtures/smtp-sink.js';
 import { DB_ENGINE } from '../fixtures/test-database.js';
 
 /** Debian's Chromium (`apt-get install chromium`); Playwright never downloads a browser of its own here. */
@@ -38,8 +37,8 @@ interface OpenedPage {
 }
 
 (runs ? describe : describe.skip)('sample app: the reset page in Chromium', () => {
+  const sink = useSmtpSink();
   let browser: Browser;
-  let sink: SmtpSink;
   let sample: SampleApp;
   const opened: OpenedPage[] = [];
   /** The link base the sample mails by default. */
@@ -60,7 +59,7 @@ interface OpenedPage {
   }
 
   async function mailedLink(app: SampleApp, mailNumber: number): Promise<string> {
-    const mail = await sink.waitForMail(mailNumber);
+    const mail = await sink().waitForMail(mailNumber);
     return `${appUrl(app)}?token=${resetLinkToken(mail.parsed.text, appUrl(app))}`;
   }
 
@@ -79,14 +78,11 @@ interface OpenedPage {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync'],
     });
-    sink = await startSmtpSink();
-    sample = await startSample({ seed: [JANE], env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port) } });
+    sample = await startSample({ seed: [JANE], env: sink().env });
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
-    await stopAllSamples();
-    await sink?.close();
   });
 
   it('serves the page and its files with headers that keep the token in the URL to this page', async () => {
@@ -110,7 +106,7 @@ interface OpenedPage {
     const { page } = await open(appUrl(sample));
     await page.locator('#request-form').waitFor();
     expect(await page.locator('#reset-form').isVisible()).toBe(false);
-    const mails = sink.mails.length;
+    const mails = sink().mails.length;
     await page.fill('#email', JANE.email);
     await page.click('#request-form button');
     await page.locator('#requested').waitFor();
@@ -165,9 +161,9 @@ interface OpenedPage {
   it('shows the invalid state for an expired link', async () => {
     const shortLived = await startSample({
       seed: [JANE],
-      env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), TOKEN_TTL_SECONDS: '1' },
+      env: { ...sink().env, TOKEN_TTL_SECONDS: '1' },
     });
-    const mails = sink.mails.length;
+    const mails = sink().mails.length;
     expect((await postJson(`${shortLived.url}/api/password_reset/`, { email: JANE.email })).status).toBe(200);
     const link = await mailedLink(shortLived, mails + 1);
     await sleep(2_100);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   postJson,
@@ -6,9 +6,8 @@ import {
   SampleApp,
   SeedAccount,
   startSample,
-  stopAllSamples,
+  useSmtpSink,
 } from '../fixtures/sample-process.js';
-import { SmtpSink, startSmtpSink } from '../fixtures/smtp-sink.js';
 
 const APP_URL = 'https://app.example.test/reset-password';
 const NEW_PASSWORD = 'Tr1cky-new-passphrase';
@@ -29,39 +28,34 @@ const ACCOUNTS: SeedAccount[] = [
 ];
 
 describe('sample app: the reset flow over HTTP, mail through SMTP', () => {
-  let sink: SmtpSink;
+  const sink = useSmtpSink();
   let sample: SampleApp;
   const api = (path: string) => `${sample.url}/api/password_reset/${path}`;
   const login = (email: string, password: string) => postJson(`${sample.url}/auth/login`, { email, password });
 
   beforeAll(async () => {
-    sink = await startSmtpSink();
     sample = await startSample({
       seed: ACCOUNTS,
-      env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), APP_URL },
+      env: { ...sink().env, APP_URL },
     });
   }, 180_000);
 
-  afterAll(async () => {
-    await stopAllSamples();
-    await sink?.close();
-  });
 
   it('prints where to send requests and a seeded account to try', () => {
     const line = sample.stdout().split('\n').find((text) => text.startsWith('Sample listening on'));
     expect(line).toContain(`POST http://localhost:${sample.port}/api/password_reset/`);
     expect(line).toContain(`{"email": "${JANE.email}"}`);
     expect(line).not.toContain(JANE.password);
-    expect(line).toContain(`via SMTP 127.0.0.1:${sink.port}`);
+    expect(line).toContain(`via SMTP 127.0.0.1:${sink().port}`);
   });
 
   it('mails a link to the stored address, and the new password replaces the old one', async () => {
     expect((await login(JANE.email, JANE.password!)).status).toBe(200);
-    const before = sink.mails.length;
+    const before = sink().mails.length;
 
     // Typed in another case: the mail still goes to the address as stored (local part included), and only there.
     expect(await postJson(api(''), { email: 'jane.doe@EXAMPLE.COM' })).toEqual(OK);
-    const mail = await sink.waitForMail(before + 1);
+    const mail = await sink().waitForMail(before + 1);
     expect(mail.recipients).toEqual([JANE.email]);
     expect(mail.parsed.to).toMatchObject({ value: [{ address: JANE.email }] });
     expect(mail.parsed.html).toBe(false);
@@ -89,9 +83,9 @@ describe('sample app: the reset flow over HTTP, mail through SMTP', () => {
     expect(await me(oldSession)).toBe(200);
     expect(await me(`${oldSession}x`)).toBe(401);
 
-    const mails = sink.mails.length;
+    const mails = sink().mails.length;
     expect(await postJson(api(''), { email: SAM.email })).toEqual(OK);
-    const token = resetLinkToken((await sink.waitForMail(mails + 1)).parsed.text, APP_URL);
+    const token = resetLinkToken((await sink().waitForMail(mails + 1)).parsed.text, APP_URL);
     // Validating does not end anything; only the reset does.
     expect(await postJson(api('validate_token/'), { token })).toEqual(OK);
     expect(await me(oldSession)).toBe(200);
@@ -103,15 +97,15 @@ describe('sample app: the reset flow over HTTP, mail through SMTP', () => {
   });
 
   it('answers unknown, inactive and passwordless accounts the same, and mails none of them', async () => {
-    const before = sink.mails.length;
+    const before = sink().mails.length;
     for (const email of ['nobody@example.com', 'inactive@example.com', 'nopassword@example.com']) {
       expect(await postJson(api(''), { email })).toEqual(OK);
     }
     // A mailable request after them: once its mail is in, theirs would have been too.
     await postJson(api(''), { email: JANE.email });
-    await sink.waitForMail(before + 1);
+    await sink().waitForMail(before + 1);
     await sleep(300);
-    expect(sink.mails.slice(before).map((mail) => mail.recipients)).toEqual([[JANE.email]]);
+    expect(sink().mails.slice(before).map((mail) => mail.recipients)).toEqual([[JANE.email]]);
   });
 
   it('refuses malformed reset requests with 400', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   postJson,
@@ -6,9 +6,8 @@ import {
   SampleApp,
   SeedAccount,
   startSample,
-  stopAllSamples,
+  useSmtpSink,
 } from '../fixtures/sample-process.js';
-import { SmtpSink, startSmtpSink } from '../fixtures/smtp-sink.js';
 import { waitUntil } from '../fixtures/wait-until.js';
 
 const APP_URL = 'https://app.example.test/reset-password';
@@ -20,14 +19,7 @@ const api = (sample: SampleApp, path = '') => `${sample.url}/api/password_reset/
 const login = (sample: SampleApp, email: string, password: string) =>
   postJson(`${sample.url}/auth/login`, { email, password }).then((response) => response.status);
 
-let sink: SmtpSink;
-beforeAll(async () => {
-  sink = await startSmtpSink();
-});
-afterAll(async () => {
-  await stopAllSamples();
-  await sink?.close();
-});
+const sink = useSmtpSink();
 
 describe('sample app: LOOKUP_FIELD, NO_INFORMATION_LEAKAGE and TOKEN_TTL_SECONDS', () => {
   let sample: SampleApp;
@@ -35,8 +27,7 @@ describe('sample app: LOOKUP_FIELD, NO_INFORMATION_LEAKAGE and TOKEN_TTL_SECONDS
     sample = await startSample({
       seed: [JANE],
       env: {
-        SMTP_HOST: '127.0.0.1',
-        SMTP_PORT: String(sink.port),
+        ...sink().env,
         APP_URL,
         LOOKUP_FIELD: 'username',
         NO_INFORMATION_LEAKAGE: 'false',
@@ -46,9 +37,9 @@ describe('sample app: LOOKUP_FIELD, NO_INFORMATION_LEAKAGE and TOKEN_TTL_SECONDS
   }, 180_000);
 
   it('LOOKUP_FIELD=username: takes {username}, in any case, and mails the account', async () => {
-    const before = sink.mails.length;
+    const before = sink().mails.length;
     expect(await postJson(api(sample), { username: 'jane_d' })).toEqual(OK);
-    const mail = await sink.waitForMail(before + 1);
+    const mail = await sink().waitForMail(before + 1);
     expect(mail.recipients).toEqual([JANE.email]);
     expect((await postJson(api(sample), { email: JANE.email })).status).toBe(400);
   });
@@ -60,9 +51,9 @@ describe('sample app: LOOKUP_FIELD, NO_INFORMATION_LEAKAGE and TOKEN_TTL_SECONDS
   });
 
   it('TOKEN_TTL_SECONDS=2: the link stops working after two seconds', async () => {
-    const before = sink.mails.length;
+    const before = sink().mails.length;
     await postJson(api(sample), { username: JANE.username });
-    const token = resetLinkToken((await sink.waitForMail(before + 1)).parsed.text, APP_URL);
+    const token = resetLinkToken((await sink().waitForMail(before + 1)).parsed.text, APP_URL);
     expect(await postJson(api(sample, 'validate_token/'), { token })).toEqual(OK);
     await sleep(2_100);
     expect((await postJson(api(sample, 'validate_token/'), { token })).status).toBe(404);
@@ -99,11 +90,11 @@ describe('sample app: the README path (no SMTP_HOST, no SEED_FILE, default APP_U
 
 describe('sample app: SEED_FILE on a shared database', () => {
   it('leaves existing accounts as they are when another instance seeds the same file', async () => {
-    const env = { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), APP_URL };
+    const env = { ...sink().env, APP_URL };
     const first = await startSample({ seed: [JANE], env });
-    const before = sink.mails.length;
+    const before = sink().mails.length;
     await postJson(api(first), { email: JANE.email });
-    const token = resetLinkToken((await sink.waitForMail(before + 1)).parsed.text, APP_URL);
+    const token = resetLinkToken((await sink().waitForMail(before + 1)).parsed.text, APP_URL);
     expect(await postJson(api(first, 'confirm/'), { token, password: NEW_PASSWORD })).toEqual(OK);
 
     const newcomer: SeedAccount = {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   postJson,
@@ -6,9 +6,8 @@ import {
   SampleApp,
   SeedAccount,
   startSample,
-  stopAllSamples,
+  useSmtpSink,
 } from '../fixtures/sample-process.js';
-import { SmtpSink, startSmtpSink } from '../fixtures/smtp-sink.js';
 import { DB_ENGINE } from '../fixtures/test-database.js';
 
 const JANE: SeedAccount = { email: 'jane@example.com', username: 'jane', password: 'jane-old-secret-7', isActive: true };
@@ -26,14 +25,7 @@ async function statuses(url: string, bodies: object[], from: string): Promise<nu
 const describeOnce = DB_ENGINE === 'sqlite' ? describe : describe.skip;
 
 describeOnce('sample app: throttle variables', () => {
-  let sink: SmtpSink;
-  beforeAll(async () => {
-    sink = await startSmtpSink();
-  });
-  afterAll(async () => {
-    await stopAllSamples();
-    await sink?.close();
-  });
+  const sink = useSmtpSink();
 
   describe('REQUEST_ and TOKEN_THROTTLE_*', () => {
     let sample: SampleApp;
@@ -74,8 +66,7 @@ describeOnce('sample app: throttle variables', () => {
       sample = await startSample({
         seed: [JANE],
         env: {
-          SMTP_HOST: '127.0.0.1',
-          SMTP_PORT: String(sink.port),
+          ...sink().env,
           ACCOUNT_THROTTLE_LIMIT: '1',
           ACCOUNT_THROTTLE_TTL_SECONDS: '60',
           REQUEST_THROTTLE_LIMIT: '0',
@@ -84,14 +75,14 @@ describeOnce('sample app: throttle variables', () => {
     }, 180_000);
 
     it('issues one token per account per window, answering every request the same', async () => {
-      const before = sink.mails.length;
+      const before = sink().mails.length;
       for (let i = 0; i < 3; i++) {
         const response = await postJson(api(sample), { email: JANE.email }, randomLoopbackAddress());
         expect(response).toEqual({ status: 200, body: { status: 'OK' } });
       }
-      await sink.waitForMail(before + 1);
+      await sink().waitForMail(before + 1);
       await sleep(500);
-      expect(sink.mails.length - before).toBe(1);
+      expect(sink().mails.length - before).toBe(1);
     });
 
     it('switches the per-client request limit off with 0 (the default allows 20)', async () => {
