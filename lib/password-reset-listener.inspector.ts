@@ -28,7 +28,7 @@ export class PasswordResetListenerInspector implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const listened = new Set<unknown>();
     for (const { instance } of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
-      const prototype = instance && Object.getPrototypeOf(instance);
+      const prototype = instance ? (Object.getPrototypeOf(instance) as Record<string, unknown> | null) : null;
       if (!prototype) continue;
       for (const method of this.scanner.getAllMethodNames(prototype)) {
         for (const { event, options } of this.listenersOf(prototype[method])) {

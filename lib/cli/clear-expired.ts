@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   const batchSize = Number(values['batch-size'] ?? DEFAULT_CLEANUP_BATCH_SIZE);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new Error(USAGE);
 
-  const dataSource = findDataSource(await import(pathToFileURL(resolve(values['data-source'])).href));
+  const dataSource = findDataSource(
+    (await import(pathToFileURL(resolve(values['data-source'])).href)) as Record<string, unknown>,
+  );
   if (!dataSource.isInitialized) await dataSource.initialize();
   try {
     if (!dataSource.hasMetadata(ResetToken)) {

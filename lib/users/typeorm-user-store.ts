@@ -84,7 +84,7 @@ export class TypeOrmUserStore extends PasswordResetUserStore<ObjectLiteral> {
 
   getAttribute(user: ObjectLiteral, field: string): string | null {
     const property = this.property(field);
-    const value = property ? user[property] : null;
+    const value: unknown = property ? user[property] : null;
     return typeof value === 'string' ? value : null;
   }
 

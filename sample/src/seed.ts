@@ -21,7 +21,7 @@ export function readSeedFile(path: string): SeedAccount[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`SEED_FILE ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);
+    throw new ConfigError(`SEED_FILE ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   let entries: unknown;
   try {
