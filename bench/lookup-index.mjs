@@ -11,7 +11,9 @@ import { quantile } from './lib/stats.mjs';
 
 const db = await createBenchDb('postgres', writeSeedFile([]).dir);
 try {
-  await db.exec('CREATE TABLE "users" ("id" serial PRIMARY KEY, "email" varchar(254) UNIQUE, "username" varchar(150) UNIQUE)');
+  await db.exec(
+    'CREATE TABLE "users" ("id" serial PRIMARY KEY, "email" varchar(254) UNIQUE, "username" varchar(150) UNIQUE)',
+  );
   await db.exec(
     `INSERT INTO "users" ("email", "username") SELECT 'member' || i || '@example.com', 'member' || i FROM generate_series(0, 999999) AS i`,
   );

@@ -11,5 +11,8 @@ export const {
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createPasswordResetOptions')
   // The module's shape is finished in PasswordResetModule, which reads the same extras.
-  .setExtras<PasswordResetModuleExtras>({ ...DEFAULT_EXTRAS, user: undefined, dataSource: undefined }, (definition) => definition)
+  .setExtras<PasswordResetModuleExtras>(
+    { ...DEFAULT_EXTRAS, user: undefined, dataSource: undefined },
+    (definition) => definition,
+  )
   .build();

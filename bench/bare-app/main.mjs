@@ -32,7 +32,12 @@ class BareController {
 }
 Inject(getRepositoryToken(BareRow))(BareController, undefined, 0);
 Body()(BareController.prototype, 'create', 0);
-Reflect.decorate([Post(), HttpCode(200)], BareController.prototype, 'create', Object.getOwnPropertyDescriptor(BareController.prototype, 'create'));
+Reflect.decorate(
+  [Post(), HttpCode(200)],
+  BareController.prototype,
+  'create',
+  Object.getOwnPropertyDescriptor(BareController.prototype, 'create'),
+);
 const Mounted = Reflect.decorate([Controller('bare')], BareController);
 
 class BareModule {}

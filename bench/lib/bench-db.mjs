@@ -37,7 +37,10 @@ export async function createBenchDb(kind, dir) {
     return {
       kind,
       url: `sqlite:${file}`,
-      query: async (sql, params = []) => open().prepare(sql).all(...params),
+      query: async (sql, params = []) =>
+        open()
+          .prepare(sql)
+          .all(...params),
       exec: async (sql) => open().exec(sql),
       insertRows: async (table, columns, rows) => {
         const statement = open().prepare(
@@ -99,8 +102,24 @@ export async function seedAccounts(db, { from, count, passwordHash, salt, ttlMs 
   const tokens = [];
   for (let i = from; i < from + count; i++) {
     const email = seededEmail(i);
-    tokens.push([idOf.get(email), sha256(seededToken(salt, i)), sha256(`${passwordHash}\u0000${email}`), now, now + ttlMs, '', 0]);
+    tokens.push([
+      idOf.get(email),
+      sha256(seededToken(salt, i)),
+      sha256(`${passwordHash}\u0000${email}`),
+      now,
+      now + ttlMs,
+      '',
+      0,
+    ]);
   }
-  const columns = ['userId', 'tokenDigest', 'credentialFingerprint', 'createdAt', 'expiresAt', 'userAgent', 'failedAttempts'];
+  const columns = [
+    'userId',
+    'tokenDigest',
+    'credentialFingerprint',
+    'createdAt',
+    'expiresAt',
+    'userAgent',
+    'failedAttempts',
+  ];
   await db.insertRows('password_reset_tokens', columns, tokens);
 }

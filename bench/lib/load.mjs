@@ -30,7 +30,9 @@ export function load({ url, path, body, duration, amount, connections = 10, pid 
   });
   const result = done.then((raw) => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const statuses = Object.fromEntries(Object.entries(raw.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]));
+    const statuses = Object.fromEntries(
+      Object.entries(raw.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]),
+    );
     return {
       requests: raw.requests.total,
       rps: raw.requests.total / seconds,

@@ -36,7 +36,10 @@ export function writeSeedFile(accounts) {
  * Starts `node [...nodeArgs] sample/dist/main.js` and resolves once it prints its listening line.
  * `script` runs another app that prints the same line (the bare baseline); `ipc` opens a channel to it.
  */
-export async function startSample(env, { nodeArgs = [], script = join(ROOT, 'sample/dist/main.js'), ipc = false } = {}) {
+export async function startSample(
+  env,
+  { nodeArgs = [], script = join(ROOT, 'sample/dist/main.js'), ipc = false } = {},
+) {
   const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: ROOT,
     env: { ...process.env, ...env },

@@ -24,7 +24,7 @@ export async function deleteExpiredBatch(
 /** Deletes every expired token, `batchSize` at a time, so no statement holds locks for long. */
 export async function clearExpiredTokens(tokens: Repository<ResetToken>, batchSize: number): Promise<number> {
   let total = 0;
-  for (let more = true; more; ) {
+  for (let more = true; more;) {
     const batch = await deleteExpiredBatch(tokens, batchSize);
     total += batch.deleted;
     more = batch.more;

@@ -1,4 +1,13 @@
-import { Column, Entity, Index, JoinColumn, OneToOne, PrimaryGeneratedColumn, RelationId, ValueTransformer } from 'typeorm';
+import {
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  OneToOne,
+  PrimaryGeneratedColumn,
+  RelationId,
+  ValueTransformer,
+} from 'typeorm';
 import { resolveUserEntity } from '../users/user-entity.registry.js';
 
 /**

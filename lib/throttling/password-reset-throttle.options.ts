@@ -13,7 +13,13 @@ export interface ThrottleStorageRecord {
  * ...) plug in unchanged without this package depending on it. `ttl` and `blockDuration` are milliseconds.
  */
 export interface PasswordResetThrottleStorage {
-  increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottleStorageRecord>;
+  increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottleStorageRecord>;
 }
 
 /** At most `limit` hits per `ttl` seconds; after that, blocked for `ttl` seconds. */

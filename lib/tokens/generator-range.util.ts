@@ -10,7 +10,10 @@ export function checkGeneratorRange(
   [maxName, max]: [string, number],
   [lowest, highest]: [number, number],
 ): void {
-  for (const [name, value] of [[minName, min], [maxName, max]] as const) {
+  for (const [name, value] of [
+    [minName, min],
+    [maxName, max],
+  ] as const) {
     if (!Number.isSafeInteger(value) || value < lowest || value > highest) {
       throw new PasswordResetConfigurationError(
         `${generator}: ${name} must be an integer from ${lowest} to ${highest}, got ${String(value)}`,

@@ -33,9 +33,7 @@ export class RandomNumberTokenGenerator extends BaseTokenGenerator {
       [0, Number.MAX_SAFE_INTEGER],
     );
     if (this.maxNumber - this.minNumber + 1 > MAX_RANGE) {
-      throw new PasswordResetConfigurationError(
-        `RandomNumberTokenGenerator: maxNumber - minNumber must be below 2^48`,
-      );
+      throw new PasswordResetConfigurationError(`RandomNumberTokenGenerator: maxNumber - minNumber must be below 2^48`);
     }
     this.entropyBits = Math.log2(this.maxNumber - this.minNumber + 1);
   }

@@ -20,7 +20,9 @@ describe('RandomStringTokenGenerator', () => {
   });
 
   it('uses the whole alphabet evenly enough', () => {
-    const text = Array.from({ length: 200 }, () => new RandomStringTokenGenerator({ minLength: 256 }).generateToken()).join('');
+    const text = Array.from({ length: 200 }, () =>
+      new RandomStringTokenGenerator({ minLength: 256 }).generateToken(),
+    ).join('');
     const counts = new Map<string, number>();
     for (const char of text) counts.set(char, (counts.get(char) ?? 0) + 1);
     expect(counts.size).toBe(62);

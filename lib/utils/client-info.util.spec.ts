@@ -19,8 +19,15 @@ describe('client info', () => {
 
   it('reads the configured headers, else the socket', () => {
     const request = { headers: { 'x-real-ip': '9.9.9.9', 'user-agent': 'ua' }, socket: { remoteAddress: '127.0.0.1' } };
-    expect(readClientInfo(request, { userAgentHeader: 'user-agent' })).toEqual({ ipAddress: '127.0.0.1', userAgent: 'ua' });
-    expect(readClientInfo(request, { ipAddressHeader: 'X-Real-IP', userAgentHeader: 'user-agent' }).ipAddress).toBe('9.9.9.9');
-    expect(clientAddress({ ...request, headers: { 'x-real-ip': 'junk' } }, { ipAddressHeader: 'x-real-ip' })).toBe('127.0.0.1');
+    expect(readClientInfo(request, { userAgentHeader: 'user-agent' })).toEqual({
+      ipAddress: '127.0.0.1',
+      userAgent: 'ua',
+    });
+    expect(readClientInfo(request, { ipAddressHeader: 'X-Real-IP', userAgentHeader: 'user-agent' }).ipAddress).toBe(
+      '9.9.9.9',
+    );
+    expect(clientAddress({ ...request, headers: { 'x-real-ip': 'junk' } }, { ipAddressHeader: 'x-real-ip' })).toBe(
+      '127.0.0.1',
+    );
   });
 });

@@ -9,7 +9,9 @@ class DriverError extends Error {
 
 describe('redactSecretInError', () => {
   it('replaces the secret in the message, the stack and nested driver fields, keeping the error usable', () => {
-    const driverError = Object.assign(new DriverError(`failed: ${SECRET}`), { sql: `UPDATE users SET password = '${SECRET}'` });
+    const driverError = Object.assign(new DriverError(`failed: ${SECRET}`), {
+      sql: `UPDATE users SET password = '${SECRET}'`,
+    });
     const error = Object.assign(new Error(`query failed with ${SECRET}`, { cause: driverError }), {
       parameters: [SECRET, 1],
       driverError,

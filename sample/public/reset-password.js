@@ -46,7 +46,9 @@ async function submitting(form, work) {
   try {
     await work();
   } catch {
-    showErrors(form === $('reset-form') ? 'reset-errors' : 'request-errors', ['The server cannot be reached. Try again.']);
+    showErrors(form === $('reset-form') ? 'reset-errors' : 'request-errors', [
+      'The server cannot be reached. Try again.',
+    ]);
   } finally {
     fieldset.disabled = false;
   }

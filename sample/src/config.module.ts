@@ -13,7 +13,10 @@ export class SampleConfigModule {
     const providers: (ValueProvider | FactoryProvider)[] = [{ provide: SAMPLE_CONFIG, useValue: config }];
     if (config.redisUrl) {
       // A provider, so Nest closes its Redis connection on shutdown.
-      providers.push({ provide: THROTTLE_STORAGE, useFactory: () => new ThrottlerStorageRedisService(config.redisUrl) });
+      providers.push({
+        provide: THROTTLE_STORAGE,
+        useFactory: () => new ThrottlerStorageRedisService(config.redisUrl),
+      });
     }
     return { module: SampleConfigModule, providers, exports: providers.map(({ provide }) => provide) };
   }

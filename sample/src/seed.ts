@@ -21,7 +21,9 @@ export function readSeedFile(path: string): SeedAccount[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`SEED_FILE ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new ConfigError(
+      `SEED_FILE ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
   let entries: unknown;
   try {
@@ -63,6 +65,11 @@ export async function seedAccounts(dataSource: DataSource, accounts: SeedAccount
     if (await users.exists({ where: [{ email: account.email }, { username: account.username }] })) continue;
     const password = account.password === null ? null : await bcrypt.hash(account.password, BCRYPT_COST);
     // Another instance may have inserted it meanwhile: the unique columns make this a no-op then.
-    await users.createQueryBuilder().insert().values({ ...account, password }).orIgnore().execute();
+    await users
+      .createQueryBuilder()
+      .insert()
+      .values({ ...account, password })
+      .orIgnore()
+      .execute();
   }
 }

@@ -28,9 +28,10 @@ export class SessionsService {
     const [id, version, signature = ''] = sessionToken?.split('.') ?? [];
     const expected = Buffer.from(this.sign(`${id}.${version}`));
     const given = Buffer.from(signature);
-    const user = expected.length === given.length && timingSafeEqual(expected, given)
-      ? await this.users.findOneBy({ id: Number(id) })
-      : null;
+    const user =
+      expected.length === given.length && timingSafeEqual(expected, given)
+        ? await this.users.findOneBy({ id: Number(id) })
+        : null;
     if (!user || !user.isActive || String(user.credentialVersion) !== version) {
       throw new UnauthorizedException('Session expired, please log in again');
     }

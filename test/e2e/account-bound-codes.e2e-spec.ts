@@ -18,7 +18,11 @@ describe('account-bound codes (short tokens)', () => {
   let t: TestApp;
   afterEach(async () => t?.close());
 
-  const codeOptions = { tokenGenerator: new RandomNumberTokenGenerator(), tokenSecret: SECRET, throttle: false as const };
+  const codeOptions = {
+    tokenGenerator: new RandomNumberTokenGenerator(),
+    tokenSecret: SECRET,
+    throttle: false as const,
+  };
 
   async function requestCode(email: string): Promise<string> {
     const before = t.events.created.length;
@@ -67,17 +71,26 @@ describe('account-bound codes (short tokens)', () => {
     const code = await requestCode('jane@example.com');
     const wrong = code === '100000' ? '100001' : '100000';
     for (let i = 0; i < 2; i++) {
-      await request(t.server).post('/password_reset/validate_token/').send({ token: wrong, email: 'jane@example.com' }).expect(404);
+      await request(t.server)
+        .post('/password_reset/validate_token/')
+        .send({ token: wrong, email: 'jane@example.com' })
+        .expect(404);
     }
     expect((await tokenRows(t.dataSource))[0].failedAttempts).toBe(2);
     // Two misses leave it usable; the third revokes it.
-    await request(t.server).post('/password_reset/validate_token/').send({ token: code, email: 'jane@example.com' }).expect(200);
+    await request(t.server)
+      .post('/password_reset/validate_token/')
+      .send({ token: code, email: 'jane@example.com' })
+      .expect(200);
     await request(t.server)
       .post('/password_reset/confirm/')
       .send({ token: wrong, email: 'jane@example.com', password: 'Brand-new-passphrase-7' })
       .expect(404);
     expect(await tokenRows(t.dataSource)).toHaveLength(0);
-    await request(t.server).post('/password_reset/validate_token/').send({ token: code, email: 'jane@example.com' }).expect(404);
+    await request(t.server)
+      .post('/password_reset/validate_token/')
+      .send({ token: code, email: 'jane@example.com' })
+      .expect(404);
   });
 
   it('lets the same code live on two accounts, each usable only with its own', async () => {
@@ -106,6 +119,9 @@ describe('account-bound codes (short tokens)', () => {
     const token = await requestCode('jane@example.com');
     expect(token.length).toBeGreaterThanOrEqual(32);
     await request(t.server).post('/password_reset/validate_token/').send({ token }).expect(400);
-    await request(t.server).post('/password_reset/validate_token/').send({ token, email: 'jane@example.com' }).expect(200);
+    await request(t.server)
+      .post('/password_reset/validate_token/')
+      .send({ token, email: 'jane@example.com' })
+      .expect(200);
   });
 });

@@ -59,7 +59,9 @@ describe(`concurrency (${process.env.DB_ENGINE ?? 'sqlite'})`, () => {
     for (let round = 0; round < ROUNDS; round++) {
       const token = await issue();
       const passwords = Array.from({ length: ATTEMPTS }, (_, i) => `${NEW_PASSWORD}-${round}-${i}`);
-      const statuses = await Promise.all(passwords.map((password) => post(baseUrl, ROUTES.confirm, { token, password })));
+      const statuses = await Promise.all(
+        passwords.map((password) => post(baseUrl, ROUTES.confirm, { token, password })),
+      );
 
       const winners = statuses.flatMap((status, i) => (status === 200 ? [i] : []));
       expect(winners).toHaveLength(1);
@@ -74,7 +76,9 @@ describe(`concurrency (${process.env.DB_ENGINE ?? 'sqlite'})`, () => {
   });
 
   it(`leaves one live token after ${ATTEMPTS} concurrent service.requestToken calls for one account`, async () => {
-    const results = await Promise.allSettled(Array.from({ length: ATTEMPTS }, () => t.service.requestToken('jane@example.com')));
+    const results = await Promise.allSettled(
+      Array.from({ length: ATTEMPTS }, () => t.service.requestToken('jane@example.com')),
+    );
     expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
     const rows = await tokenRows(t.dataSource);
     expect(rows).toHaveLength(1);
@@ -83,7 +87,9 @@ describe(`concurrency (${process.env.DB_ENGINE ?? 'sqlite'})`, () => {
   });
 
   it(`leaves one live token after ${ATTEMPTS} concurrent HTTP requests for one account`, async () => {
-    const statuses = await Promise.all(Array.from({ length: ATTEMPTS }, () => post(baseUrl, ROUTES.request, { email: 'jane@example.com' })));
+    const statuses = await Promise.all(
+      Array.from({ length: ATTEMPTS }, () => post(baseUrl, ROUTES.request, { email: 'jane@example.com' })),
+    );
     expect(statuses).toEqual(Array(ATTEMPTS).fill(200));
     await t.settle();
     expect(t.events.created).toHaveLength(ATTEMPTS);
@@ -117,7 +123,9 @@ describe(`concurrency (${process.env.DB_ENGINE ?? 'sqlite'})`, () => {
       }
       expect(live.filter(Boolean).length).toBeLessThanOrEqual(1);
       if (process.env.CONCURRENCY_REPORT) {
-        console.log(`${t.engine}: ${created.length} racing requests, ${created.length - live.length} read the old password`);
+        console.log(
+          `${t.engine}: ${created.length} racing requests, ${created.length - live.length} read the old password`,
+        );
       }
       expect((await tokenRows(t.dataSource)).length).toBeLessThanOrEqual(1);
       await t.dataSource.getRepository(ResetToken).clear();

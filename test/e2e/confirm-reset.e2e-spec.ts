@@ -32,7 +32,7 @@ describe('POST /password_reset/confirm/', () => {
   let t: TestApp;
   const startApp = closingTestApps();
 
-  it('sets the new password, removes the user\'s token and leaves other users\' tokens', async () => {
+  it("sets the new password, removes the user's token and leaves other users' tokens", async () => {
     t = await startApp();
     const jane = await createUser(t.dataSource);
     const john = await createUser(t.dataSource, { email: 'john@example.com', username: 'john' });
@@ -55,7 +55,10 @@ describe('POST /password_reset/confirm/', () => {
     await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(200);
     expect(t.events.created).toHaveLength(2);
     expect(await tokenRowsOf(t.dataSource, user.id)).toHaveLength(0);
-    await request(t.server).post(ROUTES.validate).send({ token: t.events.created[1].token }).expect(404, INVALID_TOKEN_BODY);
+    await request(t.server)
+      .post(ROUTES.validate)
+      .send({ token: t.events.created[1].token })
+      .expect(404, INVALID_TOKEN_BODY);
   });
 
   it('answers 404 to a used token and keeps the password set with it', async () => {
@@ -75,17 +78,23 @@ describe('POST /password_reset/confirm/', () => {
     const user = await createUser(t.dataSource);
     const token = await issueToken(t);
     await expireToken(t.dataSource, (await tokenRows(t.dataSource))[0].id);
-    await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(404, INVALID_TOKEN_BODY);
+    await request(t.server)
+      .post(ROUTES.confirm)
+      .send({ token, password: NEW_PASSWORD })
+      .expect(404, INVALID_TOKEN_BODY);
     expect(await tokenRows(t.dataSource)).toHaveLength(0);
     expect(await passwordWorks(t.dataSource, user.id, OLD_PASSWORD)).toBe(true);
   });
 
-  it('answers 404 to an inactive user\'s token, keeps the token and the password', async () => {
+  it("answers 404 to an inactive user's token, keeps the token and the password", async () => {
     t = await startApp();
     const user = await createUser(t.dataSource);
     const token = await issueToken(t);
     await t.dataSource.getRepository(User).update({ id: user.id }, { isActive: false });
-    await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(404, INVALID_TOKEN_BODY);
+    await request(t.server)
+      .post(ROUTES.confirm)
+      .send({ token, password: NEW_PASSWORD })
+      .expect(404, INVALID_TOKEN_BODY);
     expect(await tokenRows(t.dataSource)).toHaveLength(1);
     expect(await passwordWorks(t.dataSource, user.id, OLD_PASSWORD)).toBe(true);
     expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(false);
@@ -96,7 +105,10 @@ describe('POST /password_reset/confirm/', () => {
     const user = await createUser(t.dataSource);
     await issueToken(t);
     for (const token of ['NoSuchTokenNoSuchTokenNoSuchTok1', 'A'.repeat(300)]) {
-      await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(404, INVALID_TOKEN_BODY);
+      await request(t.server)
+        .post(ROUTES.confirm)
+        .send({ token, password: NEW_PASSWORD })
+        .expect(404, INVALID_TOKEN_BODY);
     }
     expect(await tokenRows(t.dataSource)).toHaveLength(1);
     expect(await passwordWorks(t.dataSource, user.id, OLD_PASSWORD)).toBe(true);

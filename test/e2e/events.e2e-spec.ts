@@ -67,7 +67,11 @@ describe('events', () => {
   it('TokenCreated carries the user, the plaintext token, the row without it, the IP and the user agent', async () => {
     t = await startApp();
     const user = await createUser(t.dataSource);
-    await request(t.server).post(ROUTES.request).set('User-Agent', 'ResetTest/1.0').send({ email: 'jane@example.com' }).expect(200);
+    await request(t.server)
+      .post(ROUTES.request)
+      .set('User-Agent', 'ResetTest/1.0')
+      .send({ email: 'jane@example.com' })
+      .expect(200);
     await t.settle();
 
     expect(t.events.created).toHaveLength(1);

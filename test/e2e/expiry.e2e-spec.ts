@@ -20,17 +20,22 @@ async function tokensExpiringIn(t: TestApp, offsets: number[]): Promise<ObjectLi
   for (const [i, offset] of offsets.entries()) {
     const user = await createUser(t.dataSource, { email: `user${i}@example.com`, username: `user${i}` });
     const { resetToken } = await t.service.issueTokenFor(user);
-    await t.dataSource.getRepository(ResetToken).update({ tokenDigest: resetToken.tokenDigest }, { expiresAt: new Date(Date.now() + offset) });
+    await t.dataSource
+      .getRepository(ResetToken)
+      .update({ tokenDigest: resetToken.tokenDigest }, { expiresAt: new Date(Date.now() + offset) });
     users.push(user);
   }
   return users;
 }
 
 /** A session time zone far from UTC, set the way each driver allows. */
-const NON_UTC_SESSIONS: Record<string, { typeorm: TestAppOptions['typeorm']; set?: string; show: string; expected: string }> = {
+const NON_UTC_SESSIONS: Record<
+  string,
+  { typeorm: TestAppOptions['typeorm']; set?: string; show: string; expected: string }
+> = {
   postgres: {
     typeorm: { extra: { options: '-c TimeZone=America/New_York' } },
-    show: 'SELECT current_setting(\'TimeZone\') AS zone',
+    show: "SELECT current_setting('TimeZone') AS zone",
     expected: 'America/New_York',
   },
   // mysql2 has no per-connection start-up statement: one pooled connection keeps the session setting.
@@ -65,7 +70,11 @@ describe(`expiry and cleanup (${DB_ENGINE})`, () => {
       await request(t.server).post(ROUTES.request).send({ email: 'jane@example.com' }).expect(200);
       await t.settle();
       const after = Date.now();
-      const [{ expiresAt }] = await t.dataSource.getRepository(ResetToken).createQueryBuilder('token').select('token.expiresAt', 'expiresAt').getRawMany();
+      const [{ expiresAt }] = await t.dataSource
+        .getRepository(ResetToken)
+        .createQueryBuilder('token')
+        .select('token.expiresAt', 'expiresAt')
+        .getRawMany();
       expect(Number(expiresAt)).toBeGreaterThanOrEqual(before + TTL_SECONDS * 1000);
       expect(Number(expiresAt)).toBeLessThanOrEqual(after + TTL_SECONDS * 1000);
       await request(t.server).post(ROUTES.validate).send({ token: t.events.created[0].token }).expect(200);
@@ -100,7 +109,8 @@ describe(`expiry and cleanup (${DB_ENGINE})`, () => {
     afterEach(async () => database?.drop());
 
     const cli = join(process.cwd(), 'dist', 'cli', 'clear-expired.js');
-    const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 30_000 });
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 30_000 });
 
     /**
      * The app's data source module as an operator's build holds it: compiled JS, decorators applied as calls. It sits under

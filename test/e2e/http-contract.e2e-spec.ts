@@ -13,7 +13,11 @@ describe('HTTP contract', () => {
   afterEach(async () => t.close());
 
   it('accepts application/x-www-form-urlencoded bodies on all three routes', async () => {
-    await request(t.server).post(ROUTES.request).type('form').send('email=jane%40example.com').expect(200, { status: 'OK' });
+    await request(t.server)
+      .post(ROUTES.request)
+      .type('form')
+      .send('email=jane%40example.com')
+      .expect(200, { status: 'OK' });
     await t.settle();
     const { token } = t.events.created[0];
     await request(t.server).post(ROUTES.validate).type('form').send({ token }).expect(200, { status: 'OK' });
@@ -36,11 +40,14 @@ describe('HTTP contract', () => {
     }
     await request(t.server).post('/password_reset/confirm').send({ token, password: NEW_PASSWORD }).expect(200);
     const next = await issueToken(t);
-    await request(t.server).post('/password_reset/confirm/').send({ token: next, password: `${NEW_PASSWORD}-2` }).expect(200);
+    await request(t.server)
+      .post('/password_reset/confirm/')
+      .send({ token: next, password: `${NEW_PASSWORD}-2` })
+      .expect(200);
     expect(await passwordWorks(t.dataSource, userId, `${NEW_PASSWORD}-2`)).toBe(true);
   });
 
-  it.each(Object.entries(ROUTES))('answers GET %s with Nest\'s 404', async (_, route) => {
+  it.each(Object.entries(ROUTES))("answers GET %s with Nest's 404", async (_, route) => {
     const { body } = await request(t.server).get(route).expect(404);
     expect(body).toMatchObject({ statusCode: 404, error: 'Not Found' });
   });
@@ -92,8 +99,12 @@ describe('HTTP contract', () => {
       expect(missing.body.message).toEqual(['email should not be empty']);
       const extra = await refused(ROUTES.request, (test) => test.send({ email: 'jane@example.com', isAdmin: true }));
       expect(extra.body.message).toEqual(['property isAdmin should not exist']);
-      await refused(ROUTES.request, (test) => test.set('Content-Type', 'application/json').send('{"email":"jane@example.com","__proto__":{"x":1}}'));
-      await refused(ROUTES.request, (test) => test.type('form').send('email=jane%40example.com&email=john%40example.com'));
+      await refused(ROUTES.request, (test) =>
+        test.set('Content-Type', 'application/json').send('{"email":"jane@example.com","__proto__":{"x":1}}'),
+      );
+      await refused(ROUTES.request, (test) =>
+        test.type('form').send('email=jane%40example.com&email=john%40example.com'),
+      );
     });
 
     it('validate: wrong types, missing and extra fields', async () => {

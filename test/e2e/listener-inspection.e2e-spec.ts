@@ -29,7 +29,9 @@ describe('start-up inspection of the app listeners', () => {
     t = await createTestApp({ providers: [CarelessListeners], logger: logs, withoutEventRecorder: true });
     const lines = warnings(logs);
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toContain(`CarelessListeners.deliver listens to ${PasswordResetEvents.TokenCreated} without { suppressErrors: false }`);
+    expect(lines[0]).toContain(
+      `CarelessListeners.deliver listens to ${PasswordResetEvents.TokenCreated} without { suppressErrors: false }`,
+    );
     expect(lines[1]).toContain(`CarelessListeners.veto listens to ${PasswordResetEvents.PreReset}`);
     expect(lines.join('\n')).not.toContain('orders.created');
   });
@@ -38,7 +40,9 @@ describe('start-up inspection of the app listeners', () => {
     const logs = new LogRecorder();
     t = await createTestApp({ logger: logs, withoutEventRecorder: true });
     expect(warnings(logs)).toEqual([
-      expect.stringContaining(`nothing listens to ${PasswordResetEvents.TokenCreated}: tokens are issued but never delivered`),
+      expect.stringContaining(
+        `nothing listens to ${PasswordResetEvents.TokenCreated}: tokens are issued but never delivered`,
+      ),
     ]);
   });
 

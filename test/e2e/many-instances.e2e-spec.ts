@@ -10,8 +10,10 @@ const APP_URL = 'http://localhost/reset-password';
 // Throttling is per client and would answer 429 before the database decides; the limits have their own suite.
 const ENV = { APP_URL, REQUEST_THROTTLE_LIMIT: '0', ACCOUNT_THROTTLE_LIMIT: '0', TOKEN_THROTTLE_LIMIT: '0' };
 
-const post = async (instance: SampleApp, path: string, body: object) => (await postJson(instance.url + path, body)).status;
-const login = (instance: SampleApp, password: string) => post(instance, '/auth/login', { email: ACCOUNT.email, password });
+const post = async (instance: SampleApp, path: string, body: object) =>
+  (await postJson(instance.url + path, body)).status;
+const login = (instance: SampleApp, password: string) =>
+  post(instance, '/auth/login', { email: ACCOUNT.email, password });
 
 /** Requests a reset through `instance` and reads the token from the mail it prints. */
 async function requestToken(instance: SampleApp): Promise<string> {
@@ -58,7 +60,9 @@ async function requestToken(instance: SampleApp): Promise<string> {
     const logins = await Promise.all(passwords.map((password, i) => login(i % 2 ? a : b, password)));
     expect(logins).toEqual(passwords.map((_, i) => (i === winners[0] ? 200 : 401)));
     if (process.env.CONCURRENCY_REPORT) {
-      console.log(`${DB_ENGINE}: ${ATTEMPTS} confirms over 2 instances, winner #${winners[0]} on ${winners[0] % 2 ? 'B' : 'A'}`);
+      console.log(
+        `${DB_ENGINE}: ${ATTEMPTS} confirms over 2 instances, winner #${winners[0]} on ${winners[0] % 2 ? 'B' : 'A'}`,
+      );
     }
   }, 90_000);
 });

@@ -20,7 +20,11 @@ describe.each<[string, ObjectType<ObjectLiteral>]>([
   const migratedApp = () =>
     createTestApp({
       entities: [entity],
-      typeorm: { synchronize: false, migrationsRun: true, migrations: [CreateTestUsers1700000000000, ...PASSWORD_RESET_MIGRATIONS] },
+      typeorm: {
+        synchronize: false,
+        migrationsRun: true,
+        migrations: [CreateTestUsers1700000000000, ...PASSWORD_RESET_MIGRATIONS],
+      },
     });
 
   it('creates the table exactly as the entity describes: TypeORM finds nothing to synchronize', async () => {
@@ -32,7 +36,9 @@ describe.each<[string, ObjectType<ObjectLiteral>]>([
     expect(upQueries.map((query) => query.query)).toEqual([]);
 
     // The comparison notices a missing index, so an empty list above means the schema really matches.
-    const expiryIndex = t.dataSource.getMetadata(ResetToken).indices.find((index) => index.columns[0].propertyName === 'expiresAt');
+    const expiryIndex = t.dataSource
+      .getMetadata(ResetToken)
+      .indices.find((index) => index.columns[0].propertyName === 'expiresAt');
     await queryRunner.dropIndex(TABLE, expiryIndex!.name);
     expect((await t.dataSource.driver.createSchemaBuilder().log()).upQueries).not.toEqual([]);
     await queryRunner.release();

@@ -5,7 +5,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
 import { PasswordResetModule, PasswordResetModuleOptions, PasswordResetService } from '../../lib/index.js';
 import { closingTestApps, issueToken, NEW_PASSWORD, resetRoutes, ROUTES } from '../fixtures/reset-requests.js';
-import { createTestApp, createUser, passwordWorks, TEST_BCRYPT_COST, TestApp, tokenRows } from '../fixtures/test-app.js';
+import {
+  createTestApp,
+  createUser,
+  passwordWorks,
+  TEST_BCRYPT_COST,
+  TestApp,
+  tokenRows,
+} from '../fixtures/test-app.js';
 import { createTestDatabase } from '../fixtures/test-database.js';
 import { User } from '../fixtures/user.entity.js';
 
@@ -95,7 +102,11 @@ describe('module registration', () => {
     it('builds options with useClass (an options factory)', async () => {
       t = await startApp({
         passwordResetModule: [
-          PasswordResetModule.forRootAsync({ user: { entity: User }, imports: [ResetSettingsModule], useClass: ResetOptionsFactory }),
+          PasswordResetModule.forRootAsync({
+            user: { entity: User },
+            imports: [ResetSettingsModule],
+            useClass: ResetOptionsFactory,
+          }),
         ],
       });
       expect(await issuedLifetimeSeconds(t)).toBe(600);
@@ -104,7 +115,11 @@ describe('module registration', () => {
     it('builds options with useExisting (a factory the app already provides)', async () => {
       t = await startApp({
         passwordResetModule: [
-          PasswordResetModule.forRootAsync({ user: { entity: User }, imports: [ResetOptionsModule], useExisting: ResetOptionsFactory }),
+          PasswordResetModule.forRootAsync({
+            user: { entity: User },
+            imports: [ResetOptionsModule],
+            useExisting: ResetOptionsFactory,
+          }),
         ],
       });
       expect(await issuedLifetimeSeconds(t)).toBe(600);
@@ -131,7 +146,10 @@ describe('module registration', () => {
         createTestApp({
           imports: [InviteModule],
           passwordResetModule: [
-            PasswordResetModule.forRootAsync({ user: { entity: User }, useFactory: () => ({ bcryptCost: TEST_BCRYPT_COST }) }),
+            PasswordResetModule.forRootAsync({
+              user: { entity: User },
+              useFactory: () => ({ bcryptCost: TEST_BCRYPT_COST }),
+            }),
           ],
         }),
       ).rejects.toThrow(/PasswordResetService/);
@@ -140,7 +158,9 @@ describe('module registration', () => {
     it('fails at boot when the factory returns a bad option, naming it', async () => {
       await expect(
         createTestApp({
-          passwordResetModule: [PasswordResetModule.forRootAsync({ user: { entity: User }, useFactory: () => ({ tokenTtl: 0 }) })],
+          passwordResetModule: [
+            PasswordResetModule.forRootAsync({ user: { entity: User }, useFactory: () => ({ tokenTtl: 0 }) }),
+          ],
         }),
       ).rejects.toThrow(/option "tokenTtl" must be a positive whole number of seconds/);
     });
@@ -158,7 +178,7 @@ describe('module registration', () => {
     expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(true);
   });
 
-  it('with registerController: false mounts no endpoint, and the service serves the app\'s own routes', async () => {
+  it("with registerController: false mounts no endpoint, and the service serves the app's own routes", async () => {
     t = await startApp({ passwordResetModule: [AccountModule] });
     const user = await createUser(t.dataSource);
     for (const route of Object.values(ROUTES)) {
@@ -175,7 +195,11 @@ describe('module registration', () => {
     it.each([
       ['an unknown option', { tokenTTL: 60 }, /unknown option "tokenTTL"/],
       ['a negative tokenTtl', { tokenTtl: -1 }, /option "tokenTtl" must be a positive whole number/],
-      ['a non-boolean noInformationLeakage', { noInformationLeakage: 'no' }, /option "noInformationLeakage" must be a boolean/],
+      [
+        'a non-boolean noInformationLeakage',
+        { noInformationLeakage: 'no' },
+        /option "noInformationLeakage" must be a boolean/,
+      ],
       ['a lookupField the entity lacks', { lookupField: 'phone' }, /lookupField: User has no column property "phone"/],
       ['a tokenGenerator that is no generator', { tokenGenerator: () => 'x' }, /option "tokenGenerator"/],
     ])('%s', async (_, options, message) => {
@@ -188,9 +212,9 @@ describe('module registration', () => {
     });
 
     it('a field map naming a column the entity lacks', async () => {
-      await expect(createTestApp({ extras: { user: { entity: User, fields: { isActive: 'enabled' } } } })).rejects.toThrow(
-        /user\.fields\.isActive: User has no column property "enabled"/,
-      );
+      await expect(
+        createTestApp({ extras: { user: { entity: User, fields: { isActive: 'enabled' } } } }),
+      ).rejects.toThrow(/user\.fields\.isActive: User has no column property "enabled"/);
     });
 
     it('no EventEmitterModule in the app', async () => {

@@ -98,7 +98,9 @@ describe('new passwords', () => {
   });
 
   it('runs a custom validator beside the defaults', async () => {
-    t = await startApp({ options: { passwordValidators: [...defaultPasswordValidators(), new NoCompanyNameValidator()] } });
+    t = await startApp({
+      options: { passwordValidators: [...defaultPasswordValidators(), new NoCompanyNameValidator()] },
+    });
     const user = await createUser(t.dataSource);
     const custom = await confirmWith('I-work-at-ACME-since-2019');
     expect(custom.answer.status).toBe(400);
@@ -112,7 +114,7 @@ describe('new passwords', () => {
     expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(true);
   });
 
-  it('stores the hash of a custom PasswordHasher, which verifies it, without bcrypt\'s length limit', async () => {
+  it("stores the hash of a custom PasswordHasher, which verifies it, without bcrypt's length limit", async () => {
     const hasher = new ScryptPasswordHasher();
     t = await startApp({ extras: { extraProviders: [{ provide: PasswordHasher, useValue: hasher }] } });
     const user = await createUser(t.dataSource);

@@ -57,7 +57,10 @@ const indexScans = (node: PlanNode): string[] => [
   const explain = async (matches: (query: string) => boolean) => {
     const found = recorder.queries.filter(({ query }) => matches(query)).at(-1);
     expect(found).toBeDefined();
-    const [{ 'QUERY PLAN': plan }] = await t.dataSource.query(`EXPLAIN (FORMAT JSON) ${found!.query}`, found!.parameters);
+    const [{ 'QUERY PLAN': plan }] = await t.dataSource.query(
+      `EXPLAIN (FORMAT JSON) ${found!.query}`,
+      found!.parameters,
+    );
     return indexScans(plan[0].Plan);
   };
 
@@ -67,15 +70,26 @@ const indexScans = (node: PlanNode): string[] => [
     await t.settle();
     await request(t.server).post(ROUTES.validate).send({ token: t.events.created[0].token }).expect(200);
 
-    const digestIndex = t.dataSource.getMetadata(ResetToken).uniques.find((unique) => unique.columns[0].propertyName === 'tokenDigest');
-    expect(await explain((query) => query.startsWith('SELECT') && query.includes('"tokenDigest" = $1'))).toContain(digestIndex!.name);
+    const digestIndex = t.dataSource
+      .getMetadata(ResetToken)
+      .uniques.find((unique) => unique.columns[0].propertyName === 'tokenDigest');
+    expect(await explain((query) => query.startsWith('SELECT') && query.includes('"tokenDigest" = $1'))).toContain(
+      digestIndex!.name,
+    );
   });
 
   it('finds expired tokens for cleanup through the expiry index', async () => {
-    const [{ expired }] = await t.dataSource.query('SELECT count(*)::int AS expired FROM password_reset_tokens WHERE "expiresAt" <= $1', [Date.now()]);
+    const [{ expired }] = await t.dataSource.query(
+      'SELECT count(*)::int AS expired FROM password_reset_tokens WHERE "expiresAt" <= $1',
+      [Date.now()],
+    );
     expect(expired).toBeGreaterThan(0);
     expect(await t.service.clearExpired()).toBe(expired);
-    const expiryIndex = t.dataSource.getMetadata(ResetToken).indices.find((index) => index.columns[0].propertyName === 'expiresAt');
-    expect(await explain((query) => query.startsWith('SELECT') && query.includes('"expiresAt" <= $1'))).toContain(expiryIndex!.name);
+    const expiryIndex = t.dataSource
+      .getMetadata(ResetToken)
+      .indices.find((index) => index.columns[0].propertyName === 'expiresAt');
+    expect(await explain((query) => query.startsWith('SELECT') && query.includes('"expiresAt" <= $1'))).toContain(
+      expiryIndex!.name,
+    );
   });
 });

@@ -4,7 +4,9 @@ import { createTestApp, createUser, passwordWorks, TestApp, tokenRows } from '..
 
 describe('smoke', () => {
   let t: TestApp;
-  beforeEach(async () => { t = await createTestApp(); });
+  beforeEach(async () => {
+    t = await createTestApp();
+  });
   afterEach(async () => t.close());
 
   it('runs the whole flow', async () => {
@@ -17,9 +19,15 @@ describe('smoke', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0].tokenDigest).not.toContain(token);
     await request(t.server).post('/password_reset/validate_token/').send({ token }).expect(200, { status: 'OK' });
-    await request(t.server).post('/password_reset/confirm/').send({ token, password: 'Tr1cky-new-passphrase' }).expect(200, { status: 'OK' });
+    await request(t.server)
+      .post('/password_reset/confirm/')
+      .send({ token, password: 'Tr1cky-new-passphrase' })
+      .expect(200, { status: 'OK' });
     expect(await passwordWorks(t.dataSource, user.id, 'Tr1cky-new-passphrase')).toBe(true);
     expect(await tokenRows(t.dataSource)).toHaveLength(0);
-    await request(t.server).post('/password_reset/confirm/').send({ token, password: 'Tr1cky-new-passphrase' }).expect(404);
+    await request(t.server)
+      .post('/password_reset/confirm/')
+      .send({ token, password: 'Tr1cky-new-passphrase' })
+      .expect(404);
   });
 });

@@ -14,7 +14,11 @@ describe('throttling', () => {
     await request(t.server).post('/password_reset/').send({}).expect(400);
     await request(t.server).post('/password_reset/').send({ email: 'a@example.com' }).expect(200);
     const limited = await request(t.server).post('/password_reset/').send({ email: 'b@example.com' }).expect(429);
-    expect(limited.body).toEqual({ statusCode: 429, message: 'Too many requests. Try again later.', error: 'Too Many Requests' });
+    expect(limited.body).toEqual({
+      statusCode: 429,
+      message: 'Too many requests. Try again later.',
+      error: 'Too Many Requests',
+    });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(59);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
   });
@@ -40,7 +44,10 @@ describe('throttling', () => {
     expect(t.events.created).toHaveLength(2);
     expect(await tokenRows(t.dataSource)).toHaveLength(1);
     for (let i = 0; i < 3; i++) {
-      await request(t.server).post('/password_reset/').send({ email: 'ghost@example.com' }).expect(200, { status: 'OK' });
+      await request(t.server)
+        .post('/password_reset/')
+        .send({ email: 'ghost@example.com' })
+        .expect(200, { status: 'OK' });
     }
     await request(t.server).post('/password_reset/').send({ email: 'other@example.com' }).expect(200);
   });
@@ -48,7 +55,10 @@ describe('throttling', () => {
   it('limits validate and confirm together per client', async () => {
     t = await createTestApp({ options: { throttle: { token: { limit: 2, ttl: 60 } } } });
     await request(t.server).post('/password_reset/validate_token/').send({ token: 'x' }).expect(404);
-    await request(t.server).post('/password_reset/confirm/').send({ token: 'x', password: 'Unguessable-42' }).expect(404);
+    await request(t.server)
+      .post('/password_reset/confirm/')
+      .send({ token: 'x', password: 'Unguessable-42' })
+      .expect(404);
     await request(t.server).post('/password_reset/validate_token/').send({ token: 'x' }).expect(429);
     await request(t.server).post('/password_reset/confirm/').send({}).expect(429);
   });

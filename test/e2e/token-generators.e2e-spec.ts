@@ -31,8 +31,14 @@ describe('token generators', () => {
   /** Requests a token, then proves it validates and resets the password. */
   async function provesFullFlow(token: string, extra: object = {}): Promise<void> {
     const user = await t.dataSource.getRepository(User).findOneByOrFail({ email: 'jane@example.com' });
-    await request(t.server).post(ROUTES.validate).send({ token, ...extra }).expect(200);
-    await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD, ...extra }).expect(200);
+    await request(t.server)
+      .post(ROUTES.validate)
+      .send({ token, ...extra })
+      .expect(200);
+    await request(t.server)
+      .post(ROUTES.confirm)
+      .send({ token, password: NEW_PASSWORD, ...extra })
+      .expect(200);
     expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(true);
   }
 
@@ -47,7 +53,9 @@ describe('token generators', () => {
   });
 
   it('uses a RandomStringTokenGenerator with other lengths given as tokenGenerator', async () => {
-    t = await startApp({ options: { tokenGenerator: new RandomStringTokenGenerator({ minLength: 40, maxLength: 50 }) } });
+    t = await startApp({
+      options: { tokenGenerator: new RandomStringTokenGenerator({ minLength: 40, maxLength: 50 }) },
+    });
     await createUser(t.dataSource);
     const token = await issueToken(t);
     expect(token).toMatch(/^[A-Za-z0-9]{40,50}$/);
@@ -56,13 +64,19 @@ describe('token generators', () => {
 
   it('uses a RandomNumberTokenGenerator given as tokenGenerator (a short code, bound to the account)', async () => {
     t = await startApp({
-      options: { tokenGenerator: new RandomNumberTokenGenerator({ minNumber: 10_000_000, maxNumber: 99_999_999 }), tokenSecret: SECRET },
+      options: {
+        tokenGenerator: new RandomNumberTokenGenerator({ minNumber: 10_000_000, maxNumber: 99_999_999 }),
+        tokenSecret: SECRET,
+      },
     });
     await createUser(t.dataSource);
     const token = await issueToken(t);
     expect(token).toMatch(/^\d{8}$/);
     expect(Number(token)).toBeGreaterThanOrEqual(10_000_000);
-    await request(t.server).post(ROUTES.validate).send({ token, email: 'john@example.com' }).expect(404, INVALID_TOKEN_BODY);
+    await request(t.server)
+      .post(ROUTES.validate)
+      .send({ token, email: 'john@example.com' })
+      .expect(404, INVALID_TOKEN_BODY);
     await provesFullFlow(token, { email: 'jane@example.com' });
   });
 

@@ -44,7 +44,9 @@ describe('the password_reset_tokens table', () => {
     t = await startApp({ options: { tokenSecret: SECRET } });
     await createUser(t.dataSource);
     const keyed = await issueToken(t);
-    expect((await tokenRows(t.dataSource))[0].tokenDigest).toBe(createHmac('sha256', SECRET).update(keyed).digest('hex'));
+    expect((await tokenRows(t.dataSource))[0].tokenDigest).toBe(
+      createHmac('sha256', SECRET).update(keyed).digest('hex'),
+    );
   });
 
   it('keeps a token for 24 hours by default, and tokenTtl seconds when set', async () => {
@@ -83,7 +85,7 @@ describe('the password_reset_tokens table', () => {
     expect(await tokenRows(t.dataSource)).toHaveLength(2);
   });
 
-  it('loses a user\'s token when the user is deleted (ON DELETE CASCADE), others stay', async () => {
+  it("loses a user's token when the user is deleted (ON DELETE CASCADE), others stay", async () => {
     t = await startApp();
     await usersWithTokens(2);
     const [first, second] = await tokenRows(t.dataSource);

@@ -13,13 +13,7 @@ import {
   requestTokens,
   ROUTES,
 } from '../fixtures/reset-requests.js';
-import {
-  createUser,
-  passwordWorks,
-  TEST_BCRYPT_COST,
-  TestApp,
-  tokenRows,
-} from '../fixtures/test-app.js';
+import { createUser, passwordWorks, TEST_BCRYPT_COST, TestApp, tokenRows } from '../fixtures/test-app.js';
 import { User } from '../fixtures/user.entity.js';
 import { UuidUser } from '../fixtures/uuid-user.entity.js';
 
@@ -92,7 +86,10 @@ describe('user stores and entities', () => {
     await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(200);
     expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD, UuidUser)).toBe(true);
     expect(await tokenRows(t.dataSource)).toHaveLength(0);
-    await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(404, INVALID_TOKEN_BODY);
+    await request(t.server)
+      .post(ROUTES.confirm)
+      .send({ token, password: NEW_PASSWORD })
+      .expect(404, INVALID_TOKEN_BODY);
   });
 
   it('reads and writes an entity with other column names through user.fields', async () => {
@@ -103,7 +100,12 @@ describe('user stores and entities', () => {
     });
     const members = t.dataSource.getRepository(Member);
     const hash = await bcrypt.hash('correct horse battery', TEST_BCRYPT_COST);
-    const member = await members.save({ mail: 'Member@Example.org', login: 'quokka42', passwordHash: hash, enabled: true });
+    const member = await members.save({
+      mail: 'Member@Example.org',
+      login: 'quokka42',
+      passwordHash: hash,
+      enabled: true,
+    });
     await members.save({ mail: 'off@example.org', login: 'off', passwordHash: hash, enabled: false });
 
     expect(await requestTokens(t, { email: 'off@example.org' })).toHaveLength(0);
@@ -138,7 +140,9 @@ describe('user stores and entities', () => {
   });
 
   it('uses a custom PasswordResetUserStore for lookup, eligibility and the password write', async () => {
-    t = await startApp({ extras: { extraProviders: [{ provide: PasswordResetUserStore, useClass: AuditedUserStore }] } });
+    t = await startApp({
+      extras: { extraProviders: [{ provide: PasswordResetUserStore, useClass: AuditedUserStore }] },
+    });
     const store = t.app.get(PasswordResetUserStore) as AuditedUserStore;
     expect(store).toBeInstanceOf(AuditedUserStore);
     const user = await createUser(t.dataSource);

@@ -37,7 +37,10 @@ describe('POST /password_reset/validate_token/', () => {
     t = await startApp();
     await createUser(t.dataSource);
     const token = await issueToken(t);
-    await request(t.server).post(ROUTES.validate).send({ token: ` ${token}\n` }).expect(200);
+    await request(t.server)
+      .post(ROUTES.validate)
+      .send({ token: ` ${token}\n` })
+      .expect(200);
   });
 
   it('does not consume the token', async () => {
@@ -59,7 +62,7 @@ describe('POST /password_reset/validate_token/', () => {
     expect(await tokenRows(t.dataSource)).toHaveLength(0);
   });
 
-  it('answers 404 for an inactive user\'s token but keeps it for when the account is reactivated', async () => {
+  it("answers 404 for an inactive user's token but keeps it for when the account is reactivated", async () => {
     t = await startApp();
     const user = await createUser(t.dataSource);
     const token = await issueToken(t);
@@ -73,13 +76,16 @@ describe('POST /password_reset/validate_token/', () => {
   it.each([
     ['password', { password: '$2b$04$changedByTheProfilePageXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' }],
     ['email', { email: 'jane.new@example.com' }],
-  ])('answers 404 once the user\'s %s changed by another route after issue', async (_, change) => {
+  ])("answers 404 once the user's %s changed by another route after issue", async (_, change) => {
     t = await startApp();
     const user = await createUser(t.dataSource);
     const token = await issueToken(t);
     await t.dataSource.getRepository(User).update({ id: user.id }, change);
     await request(t.server).post(ROUTES.validate).send({ token }).expect(404, INVALID_TOKEN_BODY);
-    await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(404, INVALID_TOKEN_BODY);
+    await request(t.server)
+      .post(ROUTES.confirm)
+      .send({ token, password: NEW_PASSWORD })
+      .expect(404, INVALID_TOKEN_BODY);
   });
 
   it('answers 404 once the user is deleted (the token goes with it)', async () => {

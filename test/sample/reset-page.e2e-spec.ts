@@ -17,7 +17,12 @@ import { DB_ENGINE } from '../fixtures/test-database.js';
 /** Debian's Chromium (`apt-get install chromium`); Playwright never downloads a browser of its own here. */
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = fileURLToPath(new URL('../../docs/reset-page.png', import.meta.url));
-const JANE: SeedAccount = { email: 'jane@example.com', username: 'jane', password: 'jane-old-secret-7', isActive: true };
+const JANE: SeedAccount = {
+  email: 'jane@example.com',
+  username: 'jane',
+  password: 'jane-old-secret-7',
+  isActive: true,
+};
 const NEW_PASSWORD = 'Sunny-harbour-1987';
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; " +
@@ -75,8 +80,15 @@ interface OpenedPage {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     sample = await startSample({ seed: [JANE], env: sink().env });
   }, 180_000);

@@ -12,7 +12,12 @@ import { waitUntil } from '../fixtures/wait-until.js';
 
 const APP_URL = 'https://app.example.test/reset-password';
 const NEW_PASSWORD = 'Tr1cky-new-passphrase';
-const JANE: SeedAccount = { email: 'jane@example.com', username: 'Jane_D', password: 'jane-old-secret-7', isActive: true };
+const JANE: SeedAccount = {
+  email: 'jane@example.com',
+  username: 'Jane_D',
+  password: 'jane-old-secret-7',
+  isActive: true,
+};
 const OK = { status: 200, body: { status: 'OK' } };
 
 const api = (sample: SampleApp, path = '') => `${sample.url}/api/password_reset/${path}`;
@@ -69,7 +74,10 @@ describe('sample app: the README path (no SMTP_HOST, no SEED_FILE, default APP_U
   }, 180_000);
 
   it('shows the demo account, prints the mail with the link, and the reset works', async () => {
-    const line = sample.stdout().split('\n').find((text) => text.startsWith('Sample listening on'))!;
+    const line = sample
+      .stdout()
+      .split('\n')
+      .find((text) => text.startsWith('Sample listening on'))!;
     expect(line).toContain(`POST http://localhost:${sample.port}/api/password_reset/ {"email": "demo@example.com"}`);
     expect(line).toContain('reset mails are printed here');
     const demoPassword = /password "([^"]+)"/.exec(line)![1];

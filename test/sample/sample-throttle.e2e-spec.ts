@@ -10,7 +10,12 @@ import {
 } from '../fixtures/sample-process.js';
 import { DB_ENGINE } from '../fixtures/test-database.js';
 
-const JANE: SeedAccount = { email: 'jane@example.com', username: 'jane', password: 'jane-old-secret-7', isActive: true };
+const JANE: SeedAccount = {
+  email: 'jane@example.com',
+  username: 'jane',
+  password: 'jane-old-secret-7',
+  isActive: true,
+};
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const api = (sample: SampleApp, path = '') => `${sample.url}/api/password_reset/${path}`;
