@@ -1,7 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { EVENT_LISTENER_METADATA } from '@nestjs/event-emitter';
 import { PasswordResetEvents } from './password-reset.events.js';
+
+/** Where `@OnEvent` records its listeners: @nestjs/event-emitter exports this key only from 12 on, 3.x has the same one. */
+const EVENT_LISTENER_METADATA = 'EVENT_LISTENER_METADATA';
 
 interface ListenerMetadata {
   event: unknown;
@@ -50,7 +52,8 @@ export class PasswordResetListenerInspector implements OnApplicationBootstrap {
 
   private listenersOf(method: unknown): ListenerMetadata[] {
     if (typeof method !== 'function') return [];
-    const metadata = Reflect.getMetadata(EVENT_LISTENER_METADATA, method) as ListenerMetadata | ListenerMetadata[] | undefined;
+    const metadata = Reflect.getMetadata(EVENT_LISTENER_METADATA, method) as
+      ListenerMetadata | ListenerMetadata[] | undefined;
     return metadata === undefined ? [] : ([] as ListenerMetadata[]).concat(metadata);
   }
 }
