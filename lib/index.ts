@@ -9,16 +9,17 @@ export { resolvePasswordResetOptions } from './password-reset.options.js';
 export type {
   PasswordResetModuleExtras,
   PasswordResetModuleOptions,
+  PasswordResetOptionsFactory,
   PasswordResetUserConfig,
   PasswordResetUserFields,
   ResolvedPasswordResetOptions,
 } from './password-reset.options.js';
-export {
-  PasswordResetEvents,
-  PostResetEvent,
-  PreResetEvent,
-  TokenCreatedEvent,
-} from './password-reset.events.js';
+export type {
+  PasswordResetMessage,
+  PasswordResetMessages,
+  ResolvedPasswordResetMessages,
+} from './password-reset.messages.js';
+export { PasswordResetEvents, PostResetEvent, PreResetEvent, TokenCreatedEvent } from './password-reset.events.js';
 export type { PasswordResetEventName } from './password-reset.events.js';
 export { ResetToken } from './entities/reset-token.entity.js';
 export { passwordResetEntities } from './entities/password-reset-entities.js';
@@ -43,11 +44,16 @@ export { MinimumLengthValidator } from './passwords/minimum-length.validator.js'
 export { CommonPasswordValidator } from './passwords/common-password.validator.js';
 export { NumericPasswordValidator } from './passwords/numeric-password.validator.js';
 export { UserAttributeSimilarityValidator } from './passwords/user-attribute-similarity.validator.js';
-export { PwnedPasswordValidator, BREACHED_PASSWORD_MESSAGE, BREACH_CHECK_UNAVAILABLE_MESSAGE } from './passwords/pwned-password.validator.js';
+export {
+  PwnedPasswordValidator,
+  BREACHED_PASSWORD_MESSAGE,
+  BREACH_CHECK_UNAVAILABLE_MESSAGE,
+} from './passwords/pwned-password.validator.js';
 export type { PwnedPasswordValidatorOptions } from './passwords/pwned-password.validator.js';
 export { defaultPasswordValidators } from './passwords/default-password-validators.js';
 export {
   INVALID_TOKEN_MESSAGE,
+  TOO_MANY_REQUESTS_MESSAGE,
   InvalidResetTokenException,
   PasswordResetBadRequestException,
 } from './exceptions/password-reset.exceptions.js';
@@ -55,6 +61,13 @@ export { PasswordResetConfigurationError } from './exceptions/password-reset-con
 export { PasswordResetThrottler } from './throttling/password-reset-throttler.js';
 export type { ThrottleVerdict } from './throttling/password-reset-throttler.js';
 export { PasswordResetThrottleGuard } from './throttling/password-reset-throttle.guard.js';
+export { PasswordResetOpenApiDocumenter } from './openapi/password-reset-openapi.documenter.js';
+export type { PasswordResetHandlerName } from './openapi/password-reset-openapi.documenter.js';
+export type {
+  OpenApiSchema,
+  PasswordResetApiOperation,
+  PasswordResetApiResponse,
+} from './openapi/password-reset-openapi.schemas.js';
 export { DEFAULT_RATE_LIMITS } from './throttling/password-reset-throttle.options.js';
 export { MemoryThrottleStorage } from './throttling/memory-throttle.storage.js';
 export type {

@@ -2,6 +2,8 @@
 export const PASSWORD_RESET_OPTIONS = Symbol('PASSWORD_RESET_OPTIONS');
 /** The user entity and field map given beside the options (they shape the schema, so they are synchronous). */
 export const PASSWORD_RESET_USER_CONFIG = Symbol('PASSWORD_RESET_USER_CONFIG');
+/** Settles once the mounted controller is described for OpenAPI (true), or @nestjs/swagger is absent (false). */
+export const PASSWORD_RESET_OPENAPI = Symbol('PASSWORD_RESET_OPENAPI');
 /** Alias of the `ResetToken` repository on the configured data source. */
 export const PASSWORD_RESET_TOKEN_REPOSITORY = Symbol('PASSWORD_RESET_TOKEN_REPOSITORY');
 

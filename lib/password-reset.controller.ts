@@ -32,7 +32,7 @@ export class PasswordResetController {
   @HttpCode(HttpStatus.OK)
   @ThrottlePerClient('request')
   async requestToken(@Body() body: unknown, @Req() request: HttpRequestLike): Promise<PasswordResetStatus> {
-    const lookupValue = parseRequestTokenBody(body, this.options.lookupField);
+    const lookupValue = parseRequestTokenBody(body, this.options.messages, this.options.lookupField);
     const client = readClientInfo(request, this.options);
     // Counted for every identifier, known or not; over the limit the answer is unchanged and nothing is sent.
     const account = await this.throttler.hit('account', foldIdentifier(lookupValue));
@@ -49,17 +49,21 @@ export class PasswordResetController {
   @HttpCode(HttpStatus.OK)
   @ThrottlePerClient('token')
   async validateToken(@Body() body: unknown): Promise<PasswordResetStatus> {
-    const { token, account } = parseValidateTokenBody(body, this.accountField);
+    const { token, account } = parseValidateTokenBody(body, this.options.messages, this.accountField);
     const { user } = await this.service.validateToken(token, account);
     if (!this.options.userDetailsOnValidation) return OK;
-    return { ...OK, username: this.users.getAttribute(user, 'username'), email: this.users.getAttribute(user, 'email') };
+    return {
+      ...OK,
+      username: this.users.getAttribute(user, 'username'),
+      email: this.users.getAttribute(user, 'email'),
+    };
   }
 
   @Post('confirm')
   @HttpCode(HttpStatus.OK)
   @ThrottlePerClient('token')
   async confirmReset(@Body() body: unknown): Promise<PasswordResetStatus> {
-    const { token, password, account } = parseConfirmResetBody(body, this.accountField);
+    const { token, password, account } = parseConfirmResetBody(body, this.options.messages, this.accountField);
     await this.service.confirmReset(token, password, account);
     return OK;
   }
@@ -74,5 +78,7 @@ export class PasswordResetController {
 export function createPasswordResetController(path: string): Type<PasswordResetController> {
   @Controller(path)
   class MountedPasswordResetController extends PasswordResetController {}
+  // Named like its base in Nest's route log and in OpenAPI (the controller's tag and operation ids).
+  Object.defineProperty(MountedPasswordResetController, 'name', { value: PasswordResetController.name });
   return MountedPasswordResetController;
 }

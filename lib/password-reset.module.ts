@@ -9,12 +9,14 @@ import {
   PASSWORD_RESET_MODULE_OPTIONS,
 } from './password-reset.module-definition.js';
 import {
+  PASSWORD_RESET_OPENAPI,
   PASSWORD_RESET_OPTIONS,
   PASSWORD_RESET_TOKEN_REPOSITORY,
   PASSWORD_RESET_USER_CONFIG,
 } from './password-reset.constants.js';
 import { createPasswordResetController } from './password-reset.controller.js';
 import { PasswordResetListenerInspector } from './password-reset-listener.inspector.js';
+import { PasswordResetOpenApiDocumenter } from './openapi/password-reset-openapi.documenter.js';
 import {
   DEFAULT_EXTRAS,
   PasswordResetModuleExtras,
@@ -72,7 +74,20 @@ export class PasswordResetModule extends ConfigurableModuleClass {
         useFactory: (...args: ConstructorParameters<typeof TypeOrmUserStore>) => new TypeOrmUserStore(...args),
         inject: [getDataSourceToken(extras.dataSource), PASSWORD_RESET_USER_CONFIG, PASSWORD_RESET_OPTIONS],
       },
+      { provide: PasswordResetOpenApiDocumenter, useClass: PasswordResetOpenApiDocumenter },
     ].filter((provider) => !overridden.has(provider.provide));
+
+    const controller = extras.registerController ? createPasswordResetController(extras.path) : undefined;
+    // An async factory: Nest awaits it while creating the app, so before any SwaggerModule.createDocument.
+    const documentation: Provider[] = controller
+      ? [
+          {
+            provide: PASSWORD_RESET_OPENAPI,
+            useFactory: (documenter: PasswordResetOpenApiDocumenter) => documenter.document(controller),
+            inject: [PasswordResetOpenApiDocumenter],
+          },
+        ]
+      : [];
 
     const providers: Provider[] = [
       ...(definition.providers ?? []),
@@ -89,13 +104,18 @@ export class PasswordResetModule extends ConfigurableModuleClass {
       PasswordResetThrottler,
       PasswordResetThrottleGuard,
       PasswordResetListenerInspector,
+      ...documentation,
     ];
 
     return {
       ...definition,
       global: extras.isGlobal,
-      imports: [...(definition.imports ?? []), DiscoveryModule, TypeOrmModule.forFeature([ResetToken], extras.dataSource)],
-      controllers: extras.registerController ? [createPasswordResetController(extras.path)] : [],
+      imports: [
+        ...(definition.imports ?? []),
+        DiscoveryModule,
+        TypeOrmModule.forFeature([ResetToken], extras.dataSource),
+      ],
+      controllers: controller ? [controller] : [],
       providers,
       exports: [
         PasswordResetService,

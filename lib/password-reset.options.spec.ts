@@ -40,8 +40,45 @@ describe('resolvePasswordResetOptions', () => {
     [{ tokenSecret: 'short' }, /tokenSecret/],
     [{ throttle: { request: { limit: 1 } } }, /throttle\.request/],
     [{ throttle: { storage: {} } }, /throttle\.storage/],
+    [{ messages: 'Token invalide' }, /option "messages" must be an object of messages/],
+    [{ messages: { invalidTokens: 'Jeton invalide.' } }, /unknown option "messages\.invalidTokens"/],
+    [
+      { messages: { invalidToken: 404 } },
+      /option "messages\.invalidToken" must be a non-empty string or a function returning one \(got number\)/,
+    ],
+    [{ messages: { fieldTooLong: '' } }, /option "messages\.fieldTooLong" .* \(got an empty string\)/],
+    [
+      { messages: { tooManyRequests: { fr: 'Trop de requêtes.' } } },
+      /option "messages\.tooManyRequests" .* \(got object\)/,
+    ],
   ])('refuses %j naming the option', (options, message) => {
     expect(() => resolvePasswordResetOptions(options as never)).toThrow(message);
+  });
+});
+
+describe('resolvePasswordResetOptions: messages', () => {
+  it('defaults to the English messages the suites assert', () => {
+    const { messages } = resolvePasswordResetOptions({});
+    expect(messages.invalidToken()).toBe('The password reset token is invalid or has expired.');
+    expect(messages.tooManyRequests()).toBe('Too many requests. Try again later.');
+    expect(messages.unknownAccount('email')).toBe(
+      "We couldn't find an account associated with that email. Please try a different email.",
+    );
+    expect(messages.fieldTooLong('token', 128)).toBe('token must be at most 128 characters long');
+    expect(messages.passwordTooLong(72)).toBe('This password is too long. It must be at most 72 bytes in UTF-8.');
+  });
+
+  it('takes strings and functions, and keeps the defaults for the rest', () => {
+    const { messages } = resolvePasswordResetOptions({
+      messages: {
+        invalidToken: 'Le jeton est invalide ou a expiré.',
+        fieldTooLong: (field, max) => `${field} : ${max} caractères au plus`,
+        emptyField: undefined,
+      },
+    });
+    expect(messages.invalidToken()).toBe('Le jeton est invalide ou a expiré.');
+    expect(messages.fieldTooLong('token', 128)).toBe('token : 128 caractères au plus');
+    expect(messages.emptyField('token')).toBe('token should not be empty');
   });
 });
 

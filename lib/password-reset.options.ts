@@ -14,6 +14,12 @@ import { PasswordValidator } from './passwords/password-validator.js';
 import { defaultPasswordValidators } from './passwords/default-password-validators.js';
 import { definedEntries } from './utils/object.util.js';
 import {
+  DEFAULT_MESSAGES,
+  isPasswordResetMessage,
+  PasswordResetMessages,
+  ResolvedPasswordResetMessages,
+} from './password-reset.messages.js';
+import {
   DEFAULT_RATE_LIMITS,
   PasswordResetRateLimit,
   PasswordResetThrottleName,
@@ -75,6 +81,13 @@ export interface PasswordResetModuleOptions {
   maxFailedAttempts?: number;
   /** Rate limits per client and per account (see the README for the defaults); `false` switches all off. */
   throttle?: PasswordResetThrottleOptions | false;
+  /** Replacements for the module's own answers, e.g. translations (see the README for each key). */
+  messages?: PasswordResetMessages;
+}
+
+/** A class for `forRootAsync({ useClass })` or `useExisting`; the method name is set in the module definition. */
+export interface PasswordResetOptionsFactory {
+  createPasswordResetOptions(): PasswordResetModuleOptions | Promise<PasswordResetModuleOptions>;
 }
 
 /** Options that shape the module itself, so they sit beside `useFactory` in `forRootAsync`. */
@@ -95,8 +108,13 @@ export interface PasswordResetModuleExtras {
 
 type OptionalOptions = 'ipAddressHeader' | 'tokenSecret' | 'accountBoundTokens';
 
-export type ResolvedPasswordResetOptions = Required<Omit<PasswordResetModuleOptions, OptionalOptions | 'throttle'>> &
-  Pick<PasswordResetModuleOptions, OptionalOptions> & { throttle: ResolvedPasswordResetThrottleOptions };
+export type ResolvedPasswordResetOptions = Required<
+  Omit<PasswordResetModuleOptions, OptionalOptions | 'throttle' | 'messages'>
+> &
+  Pick<PasswordResetModuleOptions, OptionalOptions> & {
+    throttle: ResolvedPasswordResetThrottleOptions;
+    messages: ResolvedPasswordResetMessages;
+  };
 
 const DEFAULTS = {
   tokenTtl: DEFAULT_TOKEN_TTL_SECONDS,
@@ -136,6 +154,7 @@ const CHECKS: Record<keyof PasswordResetModuleOptions, [Check, string]> = {
   accountBoundTokens: [isBoolean, 'a boolean'],
   maxFailedAttempts: [(v) => isPositiveInteger(v) && (v as number) <= 100, 'an integer from 1 to 100'],
   throttle: [(v) => v === false || isPlainObject(v), 'false or an object of limits'],
+  messages: [(v) => isPlainObject(v), 'an object of messages'],
 };
 
 const THROTTLE_NAMES = Object.keys(DEFAULT_RATE_LIMITS) as PasswordResetThrottleName[];
@@ -144,7 +163,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function resolveThrottle(throttle: PasswordResetThrottleOptions | false | undefined): ResolvedPasswordResetThrottleOptions {
+function resolveThrottle(
+  throttle: PasswordResetThrottleOptions | false | undefined,
+): ResolvedPasswordResetThrottleOptions {
   if (throttle === false) {
     return { limits: { request: false, account: false, token: false } };
   }
@@ -170,6 +191,28 @@ function resolveThrottle(throttle: PasswordResetThrottleOptions | false | undefi
   return { limits, storage: given.storage };
 }
 
+function resolveMessages(messages: PasswordResetMessages = {}): ResolvedPasswordResetMessages {
+  const resolved = { ...DEFAULT_MESSAGES };
+  for (const [key, message] of Object.entries(messages)) {
+    if (!Object.hasOwn(DEFAULT_MESSAGES, key)) {
+      throw new PasswordResetConfigurationError(`unknown option "messages.${key}"`);
+    }
+    if (message === undefined) continue;
+    if (!isPasswordResetMessage(message)) {
+      throw new PasswordResetConfigurationError(
+        `option "messages.${key}" must be a non-empty string or a function returning one (got ${describeType(message)})`,
+      );
+    }
+    Object.assign(resolved, { [key]: typeof message === 'function' ? message : () => message });
+  }
+  return resolved;
+}
+
+function describeType(value: unknown): string {
+  if (value === '') return 'an empty string';
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
 /** Merges the defaults into the user's options and fails the boot on anything wrong, naming the option. */
 export function resolvePasswordResetOptions(options: PasswordResetModuleOptions = {}): ResolvedPasswordResetOptions {
   if (typeof options !== 'object' || options === null) {
@@ -190,6 +233,7 @@ export function resolvePasswordResetOptions(options: PasswordResetModuleOptions 
     passwordValidators: defaultPasswordValidators(),
     ...definedEntries(options),
     throttle: resolveThrottle(options.throttle),
+    messages: resolveMessages(options.messages),
   };
 }
 

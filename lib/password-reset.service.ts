@@ -5,11 +5,11 @@ import { MoreThanOrEqual, QueryFailedError, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm';
 import { clearExpiredTokens, deleteExpiredBatch } from './entities/expired-token-cleanup.js';
 import { ResetToken } from './entities/reset-token.entity.js';
+import { createTokenUpsert, TokenUpsert } from './entities/token-upsert.js';
 import { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';
 import {
   InvalidResetTokenException,
   PasswordResetBadRequestException,
-  UNKNOWN_ACCOUNT_MESSAGE,
 } from './exceptions/password-reset.exceptions.js';
 import {
   PASSWORD_RESET_OPTIONS,
@@ -51,6 +51,9 @@ export interface IssuedResetToken {
  */
 const ISSUE_ATTEMPTS = 3;
 
+/** The request path looks for expired tokens at most this often per process (see `cleanUpExpired`). */
+export const EXPIRED_CLEANUP_INTERVAL_MS = 1000;
+
 /** Token requests answered but not yet processed, at most. */
 export const MAX_PENDING_TOKEN_REQUESTS = 1000;
 
@@ -59,6 +62,10 @@ export class PasswordResetService implements BeforeApplicationShutdown {
   protected readonly logger = new Logger('PasswordReset');
   /** Request work that runs after the response was sent (see `scheduleTokenRequest`). */
   private readonly pending = new Set<Promise<void>>();
+  /** When the request path may next look for expired tokens (epoch ms). */
+  private nextCleanupAt = 0;
+  /** Built on first use; null where the engine has no single-statement upsert with RETURNING. */
+  private upsert?: TokenUpsert | null;
   /** Validate and confirm then also name the account, and wrong codes are counted against it. */
   readonly tokensBoundToAccount: boolean;
 
@@ -96,10 +103,10 @@ export class PasswordResetService implements BeforeApplicationShutdown {
    * `noInformationLeakage` is false, then a 400.
    */
   async requestToken(lookupValue: string, client: PasswordResetClientInfo = {}): Promise<void> {
-    await this.deleteExpired(this.options.cleanupBatchSize);
+    await this.cleanUpExpired();
     const users = await this.findEligibleUsers(lookupValue);
     if (users.length === 0 && !this.options.noInformationLeakage) {
-      throw new PasswordResetBadRequestException([UNKNOWN_ACCOUNT_MESSAGE(this.options.lookupField)]);
+      throw new PasswordResetBadRequestException([this.options.messages.unknownAccount(this.options.lookupField)]);
     }
     for (const user of users) {
       const issued = await this.createToken(user, client);
@@ -137,7 +144,10 @@ export class PasswordResetService implements BeforeApplicationShutdown {
    * Issues a token for a user chosen by your code (an admin invite, a forced reset) and emits
    * TokenCreated; a failing listener rejects this call. Replaces the user's earlier token.
    */
-  async issueTokenFor<User extends object>(user: User, client: PasswordResetClientInfo = {}): Promise<IssuedResetToken> {
+  async issueTokenFor<User extends object>(
+    user: User,
+    client: PasswordResetClientInfo = {},
+  ): Promise<IssuedResetToken> {
     const issued = await this.createToken(user, client);
     await this.events!.emitAsync(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued));
     return issued;
@@ -149,20 +159,22 @@ export class PasswordResetService implements BeforeApplicationShutdown {
    */
   async validateToken(token: string, account?: string): Promise<ValidatedResetToken> {
     const resetToken = await this.findToken(token, account);
-    if (!resetToken) throw new InvalidResetTokenException();
+    if (!resetToken) throw this.invalidToken();
     if (resetToken.expiresAt.getTime() <= Date.now()) {
       await this.tokens.delete({ id: resetToken.id });
-      throw new InvalidResetTokenException();
+      throw this.invalidToken();
     }
-    const user = await this.users.findById(resetToken.userId);
-    if (!user) throw new InvalidResetTokenException();
+    // An account-bound code brings the user it was found through (see findToken); others load theirs.
+    const user = (resetToken.user as object | undefined) ?? (await this.users.findById(resetToken.userId));
+    delete resetToken.user;
+    if (!user) throw this.invalidToken();
     if (this.credentialFingerprint(user) !== resetToken.credentialFingerprint) {
       // Password or email changed since the token was issued: it can never be valid again.
       await this.tokens.delete({ id: resetToken.id });
-      throw new InvalidResetTokenException();
+      throw this.invalidToken();
     }
     // An ineligible user keeps the token: it may work again once the account is reactivated.
-    if (!this.isEligible(user)) throw new InvalidResetTokenException();
+    if (!this.isEligible(user)) throw this.invalidToken();
     return { user, resetToken };
   }
 
@@ -182,7 +194,7 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     }
 
     const claim = await this.tokens.delete({ id: resetToken.id, tokenDigest: resetToken.tokenDigest });
-    if (!claim.affected) throw new InvalidResetTokenException();
+    if (!claim.affected) throw this.invalidToken();
     try {
       await this.events!.emitAsync(PasswordResetEvents.PreReset, new PreResetEvent(user, resetToken));
     } catch (error) {
@@ -206,7 +218,7 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     const reasons: string[] = [];
     const maxBytes = this.passwordHasher.maxPasswordBytes;
     if (maxBytes !== undefined && Buffer.byteLength(password, 'utf8') > maxBytes) {
-      reasons.push(`This password is too long. It must be at most ${maxBytes} bytes in UTF-8.`);
+      reasons.push(this.options.messages.passwordTooLong(maxBytes));
     }
     const attributes = {
       email: this.users.getAttribute(user, 'email'),
@@ -216,6 +228,11 @@ export class PasswordResetService implements BeforeApplicationShutdown {
       reasons.push(...(await validator.validate(password, attributes)));
     }
     if (reasons.length) throw new PasswordResetBadRequestException(reasons);
+  }
+
+  /** The one answer for every bad token (DESIGN §3), in the app's wording. */
+  protected invalidToken(): InvalidResetTokenException {
+    return new InvalidResetTokenException(this.options.messages.invalidToken());
   }
 
   protected isEligible(user: object): boolean {
@@ -243,7 +260,7 @@ export class PasswordResetService implements BeforeApplicationShutdown {
 
   /**
    * Long tokens are found by digest alone. Account-bound codes are looked for only on the named account's
-   * token, and every miss there counts towards revoking it.
+   * token, and every miss there counts towards revoking it; a match carries that account as `user`.
    */
   protected async findToken(token: string, account?: string): Promise<ResetToken | null> {
     if (!this.tokensBoundToAccount) {
@@ -253,7 +270,8 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     for (const user of await this.findMatchingUsers(account)) {
       const resetToken = await this.tokens.findOne({ where: { user: this.userReference(user) } });
       if (!resetToken) continue;
-      if (digestsEqual(resetToken.tokenDigest, this.tokenDigestFor(user, token))) return resetToken;
+      if (digestsEqual(resetToken.tokenDigest, this.tokenDigestFor(user, token)))
+        return Object.assign(resetToken, { user });
       await this.countFailedAttempt(resetToken);
     }
     return null;
@@ -292,11 +310,17 @@ export class PasswordResetService implements BeforeApplicationShutdown {
    * Resolves to the row id, or undefined if a later request already replaced this token.
    */
   protected async storeToken(values: QueryDeepPartialEntity<ResetToken>): Promise<number | undefined> {
+    this.upsert ??= createTokenUpsert(this.tokens);
+    if (this.upsert) return this.upsert({ ...values, failedAttempts: 0 });
+    // MySQL and MariaDB: an UPDATE, then an INSERT if the user had no token.
     const { user, ...columns } = values;
     for (let attempt = 1; ; attempt++) {
       const replaced = await this.tokens.update({ user: user as object }, { ...columns, failedAttempts: 0 });
       if (replaced.affected) {
-        const row = await this.tokens.findOne({ select: { id: true }, where: { tokenDigest: values.tokenDigest as string } });
+        const row = await this.tokens.findOne({
+          select: { id: true },
+          where: { tokenDigest: values.tokenDigest as string },
+        });
         return row?.id;
       }
       try {
@@ -329,6 +353,18 @@ export class PasswordResetService implements BeforeApplicationShutdown {
 
   protected async deleteExpired(limit: number): Promise<number> {
     return (await deleteExpiredBatch(this.tokens, limit)).deleted;
+  }
+
+  /**
+   * The request path's share of the cleanup, so expired tokens go without a cron job: one bounded batch at most
+   * once per `EXPIRED_CLEANUP_INTERVAL_MS`, and on the next request again while batches come back full, so a
+   * backlog still shrinks by a batch per request. Most requests then skip the query.
+   */
+  private async cleanUpExpired(): Promise<void> {
+    if (Date.now() < this.nextCleanupAt) return;
+    this.nextCleanupAt = Date.now() + EXPIRED_CLEANUP_INTERVAL_MS;
+    const limit = this.options.cleanupBatchSize;
+    if ((await this.deleteExpired(limit)) >= limit) this.nextCleanupAt = 0;
   }
 
   /** Emits a notification event; a failing listener is logged (with the token masked) and ignored. */

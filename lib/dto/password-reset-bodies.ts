@@ -1,6 +1,10 @@
 import { isEmail } from 'class-validator';
 import { MAX_LOOKUP_VALUE_LENGTH, MAX_PASSWORD_LENGTH } from '../password-reset.constants.js';
-import { InvalidResetTokenException, PasswordResetBadRequestException } from '../exceptions/password-reset.exceptions.js';
+import {
+  InvalidResetTokenException,
+  PasswordResetBadRequestException,
+} from '../exceptions/password-reset.exceptions.js';
+import type { ResolvedPasswordResetMessages } from '../password-reset.messages.js';
 import { MAX_TOKEN_LENGTH } from '../tokens/random-string-token.generator.js';
 
 /**
@@ -16,40 +20,50 @@ interface FieldRule {
   malformedIsNotFound?: boolean;
 }
 
+const MAX_REPORTED_FIELDS = 10;
 const TOKEN_RULE: FieldRule = { maxLength: MAX_TOKEN_LENGTH, trim: true, malformedIsNotFound: true };
 const PASSWORD_RULE: FieldRule = { maxLength: MAX_PASSWORD_LENGTH, trim: false };
 
-function readBody<Field extends string>(body: unknown, rules: Record<Field, FieldRule>): Record<Field, string> {
+function readBody<Field extends string>(
+  body: unknown,
+  rules: Record<Field, FieldRule>,
+  messages: ResolvedPasswordResetMessages,
+): Record<Field, string> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new PasswordResetBadRequestException(['the request body must be a JSON or form-encoded object']);
+    throw new PasswordResetBadRequestException([messages.invalidBody()]);
   }
   const reasons: string[] = [];
-  for (const key of Object.keys(body)) {
-    if (!Object.hasOwn(rules, key)) reasons.push(`property ${key.slice(0, 64)} should not exist`);
-  }
+  // A few are named: a form parser without a parameter limit (Fastify's) hands over as many keys as fit the body.
+  const unexpected = Object.keys(body).filter((key) => !Object.hasOwn(rules, key));
+  for (const key of unexpected.slice(0, MAX_REPORTED_FIELDS)) reasons.push(messages.unexpectedField(key.slice(0, 64)));
   const values = {} as Record<Field, string>;
   let malformedToken = false;
   for (const [field, rule] of Object.entries(rules) as [Field, FieldRule][]) {
     const raw: unknown = Object.hasOwn(body, field) ? (body as Record<string, unknown>)[field] : undefined;
-    const reason = checkField(field, raw, rule);
+    const reason = checkField(field, raw, rule, messages);
     if (reason && rule.malformedIsNotFound && typeof raw === 'string' && raw.trim() !== '') malformedToken = true;
     else if (reason) reasons.push(reason);
     else values[field] = rule.trim ? (raw as string).trim() : (raw as string);
   }
   if (reasons.length) throw new PasswordResetBadRequestException(reasons);
   // Answered like an unknown token, so no reply tells a malformed token from a missing or expired one.
-  if (malformedToken) throw new InvalidResetTokenException();
+  if (malformedToken) throw new InvalidResetTokenException(messages.invalidToken());
   return values;
 }
 
-function checkField(field: string, raw: unknown, rule: FieldRule): string | undefined {
-  if (raw === undefined || raw === null) return `${field} should not be empty`;
-  if (typeof raw !== 'string') return `${field} must be a string`;
+function checkField(
+  field: string,
+  raw: unknown,
+  rule: FieldRule,
+  messages: ResolvedPasswordResetMessages,
+): string | undefined {
+  if (raw === undefined || raw === null) return messages.emptyField(field);
+  if (typeof raw !== 'string') return messages.notAString(field);
   const value = rule.trim ? raw.trim() : raw;
-  if (value === '') return `${field} should not be empty`;
-  if (value.length > rule.maxLength) return `${field} must be at most ${rule.maxLength} characters long`;
-  if (!isCleanText(value)) return `${field} must be valid UTF-8 text without NUL characters`;
-  if (rule.email && !isEmail(value)) return `${field} must be an email address`;
+  if (value === '') return messages.emptyField(field);
+  if (value.length > rule.maxLength) return messages.fieldTooLong(field, rule.maxLength);
+  if (!isCleanText(value)) return messages.invalidText(field);
+  if (rule.email && !isEmail(value)) return messages.invalidEmail(field);
   return undefined;
 }
 
@@ -67,26 +81,35 @@ function isCleanText(value: string): boolean {
 }
 
 /** `{ [lookupField]: value }` → the value. */
-export function parseRequestTokenBody(body: unknown, lookupField: string): string {
-  return readBody(body, { [lookupField]: lookupRule(lookupField) })[lookupField];
+export function parseRequestTokenBody(
+  body: unknown,
+  messages: ResolvedPasswordResetMessages,
+  lookupField: string,
+): string {
+  return readBody(body, { [lookupField]: lookupRule(lookupField) }, messages)[lookupField];
 }
 
 /** `{ token }`, plus `{ [accountField] }` when tokens are bound to the account. */
-export function parseValidateTokenBody(body: unknown, accountField?: string): { token: string; account?: string } {
-  const values: Record<string, string> = readBody(body, { token: TOKEN_RULE, ...accountRule(accountField) });
+export function parseValidateTokenBody(
+  body: unknown,
+  messages: ResolvedPasswordResetMessages,
+  accountField?: string,
+): { token: string; account?: string } {
+  const values: Record<string, string> = readBody(body, { token: TOKEN_RULE, ...accountRule(accountField) }, messages);
   return { token: values.token, account: accountField && values[accountField] };
 }
 
 /** `{ token, password }`, plus `{ [accountField] }` when tokens are bound to the account. */
 export function parseConfirmResetBody(
   body: unknown,
+  messages: ResolvedPasswordResetMessages,
   accountField?: string,
 ): { token: string; password: string; account?: string } {
-  const values: Record<string, string> = readBody(body, {
-    token: TOKEN_RULE,
-    password: PASSWORD_RULE,
-    ...accountRule(accountField),
-  });
+  const values: Record<string, string> = readBody(
+    body,
+    { token: TOKEN_RULE, password: PASSWORD_RULE, ...accountRule(accountField) },
+    messages,
+  );
   return { token: values.token, password: values.password, account: accountField && values[accountField] };
 }
 

@@ -4,8 +4,8 @@ import { BadRequestException, HttpException, HttpStatus, NotFoundException } fro
 export const INVALID_TOKEN_MESSAGE = 'The password reset token is invalid or has expired.';
 
 export class InvalidResetTokenException extends NotFoundException {
-  constructor() {
-    super(INVALID_TOKEN_MESSAGE);
+  constructor(message: string = INVALID_TOKEN_MESSAGE) {
+    super(message);
   }
 }
 
@@ -16,13 +16,12 @@ export class PasswordResetBadRequestException extends BadRequestException {
   }
 }
 
-export const UNKNOWN_ACCOUNT_MESSAGE = (field: string) =>
-  `We couldn't find an account associated with that ${field}. Please try a different ${field}.`;
+export const TOO_MANY_REQUESTS_MESSAGE = 'Too many requests. Try again later.';
 
 export class PasswordResetThrottledException extends HttpException {
-  constructor() {
+  constructor(message: string = TOO_MANY_REQUESTS_MESSAGE) {
     super(
-      { statusCode: HttpStatus.TOO_MANY_REQUESTS, message: 'Too many requests. Try again later.', error: 'Too Many Requests' },
+      { statusCode: HttpStatus.TOO_MANY_REQUESTS, message, error: 'Too Many Requests' },
       HttpStatus.TOO_MANY_REQUESTS,
     );
   }

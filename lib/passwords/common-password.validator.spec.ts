@@ -19,6 +19,13 @@ describe('CommonPasswordValidator', () => {
     expect(validator.validate('Xq7#vLp2!mZr9@Tw')).toEqual([]);
   });
 
+  it("answers with the app's message", () => {
+    expect(new CommonPasswordValidator({ message: 'Ce mot de passe est trop courant.' }).validate('password')).toEqual([
+      'Ce mot de passe est trop courant.',
+    ]);
+    expect(() => new CommonPasswordValidator({ message: '' })).toThrow(/^message must be a non-empty string/);
+  });
+
   it('uses a custom list instead of the default one', () => {
     const custom = new CommonPasswordValidator({ passwords: ['  Hunter2  ', 'letmein'] });
 

@@ -1,9 +1,12 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
+import { PasswordResetMessage, resolveValidatorMessage } from '../password-reset.messages.js';
 import { PasswordValidator } from './password-validator.js';
 
 export interface CommonPasswordValidatorOptions {
   /** Passwords to refuse, replacing the default list (zxcvbn-ts's ~49,000 most common passwords). */
   passwords?: Iterable<string>;
+  /** The refusal, e.g. a translation. */
+  message?: PasswordResetMessage;
 }
 
 /** Shared by every instance that uses the default list, and built on first use so importing stays cheap. */
@@ -23,14 +26,16 @@ function toLookupSet(passwords: Iterable<string>): ReadonlySet<string> {
 export class CommonPasswordValidator extends PasswordValidator {
   /** Built here because a custom iterable (e.g. a generator) may only be readable once. */
   private readonly customPasswords?: ReadonlySet<string>;
+  private readonly message: () => string;
 
-  constructor({ passwords }: CommonPasswordValidatorOptions = {}) {
+  constructor({ passwords, message }: CommonPasswordValidatorOptions = {}) {
     super();
+    this.message = resolveValidatorMessage(message, () => 'This password is too common.');
     if (passwords !== undefined) this.customPasswords = toLookupSet(passwords);
   }
 
   validate(password: string): string[] {
     const common = this.customPasswords ?? (defaultCommonPasswords ??= toLookupSet(dictionary['passwords-common']));
-    return common.has(normalize(password)) ? ['This password is too common.'] : [];
+    return common.has(normalize(password)) ? [this.message()] : [];
   }
 }

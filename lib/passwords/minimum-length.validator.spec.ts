@@ -36,7 +36,20 @@ describe('MinimumLengthValidator', () => {
     ]);
   });
 
-  it.each([0, -1, 1.5, Number.NaN, '8' as unknown as number])('refuses minLength %p, naming the option', (minLength) => {
-    expect(() => new MinimumLengthValidator({ minLength })).toThrow(/minLength/);
+  it("answers with the app's message, a function receiving the minimum", () => {
+    const french = new MinimumLengthValidator({
+      minLength: 10,
+      message: (min) => `Ce mot de passe est trop court : ${min} caractères au moins.`,
+    });
+    expect(french.validate('abc')).toEqual(['Ce mot de passe est trop court : 10 caractères au moins.']);
+    expect(new MinimumLengthValidator({ message: 'Trop court.' }).validate('abc')).toEqual(['Trop court.']);
+    expect(() => new MinimumLengthValidator({ message: 42 as never })).toThrow(/^message must be a non-empty string/);
   });
+
+  it.each([0, -1, 1.5, Number.NaN, '8' as unknown as number])(
+    'refuses minLength %p, naming the option',
+    (minLength) => {
+      expect(() => new MinimumLengthValidator({ minLength })).toThrow(/minLength/);
+    },
+  );
 });

@@ -19,6 +19,14 @@ describe('NumericPasswordValidator', () => {
     expect(validator.validate('1234567.8')).toEqual([]);
   });
 
+  it("answers with the app's message", () => {
+    const french = new NumericPasswordValidator({ message: () => 'Ce mot de passe est entièrement numérique.' });
+    expect(french.validate('12345678')).toEqual(['Ce mot de passe est entièrement numérique.']);
+    expect(() => new NumericPasswordValidator({ message: null as never })).toThrow(
+      /^message must be a non-empty string/,
+    );
+  });
+
   it('leaves an empty password to the length rule', () => {
     expect(validator.validate('')).toEqual([]);
   });

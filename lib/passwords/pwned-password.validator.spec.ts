@@ -91,7 +91,9 @@ describe('PwnedPasswordValidator', () => {
   it('refuses a password whose suffix is listed', async () => {
     stub.reply = { status: 200, body: [OTHER_LINES[0], `${SUFFIX}:3861493`, OTHER_LINES[1]].join('\r\n') };
 
-    await expect(new PwnedPasswordValidator({ baseUrl }).validate(PASSWORD)).resolves.toEqual([BREACHED_PASSWORD_MESSAGE]);
+    await expect(new PwnedPasswordValidator({ baseUrl }).validate(PASSWORD)).resolves.toEqual([
+      BREACHED_PASSWORD_MESSAGE,
+    ]);
   });
 
   it('accepts a password whose suffix is not listed', async () => {
@@ -100,7 +102,10 @@ describe('PwnedPasswordValidator', () => {
   });
 
   it('ignores padding lines, even one that carries our suffix', async () => {
-    stub.reply = { status: 200, body: [...OTHER_LINES, `${SUFFIX}:0`, '1111111111111111111111111111111111A:0'].join('\r\n') };
+    stub.reply = {
+      status: 200,
+      body: [...OTHER_LINES, `${SUFFIX}:0`, '1111111111111111111111111111111111A:0'].join('\r\n'),
+    };
 
     await expect(new PwnedPasswordValidator({ baseUrl }).validate(PASSWORD)).resolves.toEqual([]);
   });
@@ -112,6 +117,19 @@ describe('PwnedPasswordValidator', () => {
     await expect(new PwnedPasswordValidator({ baseUrl, minimumCount: 4 }).validate(PASSWORD)).resolves.toEqual([
       BREACHED_PASSWORD_MESSAGE,
     ]);
+  });
+
+  it("answers with the app's messages", async () => {
+    stub.reply = { status: 200, body: `${SUFFIX}:12\n` };
+    const french = { message: 'Ce mot de passe a fuité.', unavailableMessage: () => 'Vérification impossible.' };
+
+    await expect(new PwnedPasswordValidator({ baseUrl, ...french }).validate(PASSWORD)).resolves.toEqual([
+      'Ce mot de passe a fuité.',
+    ]);
+    stub.reply = { status: 500, body: '' };
+    await expect(
+      new PwnedPasswordValidator({ baseUrl, failOpen: false, ...french }).validate(PASSWORD),
+    ).resolves.toEqual(['Vérification impossible.']);
   });
 
   it('accepts a base URL with a trailing slash or a path', async () => {
@@ -132,7 +150,9 @@ describe('PwnedPasswordValidator', () => {
       const url = await arrange();
       const started = Date.now();
 
-      await expect(new PwnedPasswordValidator({ baseUrl: url, timeoutMs: 200 }).validate(PASSWORD)).resolves.toEqual([]);
+      await expect(new PwnedPasswordValidator({ baseUrl: url, timeoutMs: 200 }).validate(PASSWORD)).resolves.toEqual(
+        [],
+      );
 
       expect(Date.now() - started).toBeLessThan(1500);
       expect(logs.lines('warn')).toEqual([expect.stringContaining('the password was accepted unchecked')]);
@@ -161,6 +181,8 @@ describe('PwnedPasswordValidator', () => {
     ['failOpen', { failOpen: 'false' }],
     ['minimumCount', { minimumCount: 0 }],
     ['minimumCount', { minimumCount: Number.NaN }],
+    ['message', { message: 1 }],
+    ['unavailableMessage', { unavailableMessage: '' }],
   ])('refuses a bad %s at construction, naming it', (option, options) => {
     expect(() => new PwnedPasswordValidator(options)).toThrow(new RegExp(`^${option} `));
   });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
+import { PasswordResetMessage, resolveValidatorMessage } from '../password-reset.messages.js';
 import { PasswordValidator } from './password-validator.js';
 
 export interface PwnedPasswordValidatorOptions {
@@ -14,6 +15,10 @@ export interface PwnedPasswordValidatorOptions {
   failOpen?: boolean;
   /** Breaches a password must have appeared in to be refused. Default 1. */
   minimumCount?: number;
+  /** The refusal of a breached password, e.g. a translation. Default `BREACHED_PASSWORD_MESSAGE`. */
+  message?: PasswordResetMessage;
+  /** The refusal when the API cannot answer and `failOpen` is false. Default `BREACH_CHECK_UNAVAILABLE_MESSAGE`. */
+  unavailableMessage?: PasswordResetMessage;
 }
 
 export const BREACHED_PASSWORD_MESSAGE = 'This password has appeared in a data breach and cannot be used.';
@@ -36,12 +41,16 @@ export class PwnedPasswordValidator extends PasswordValidator {
   private readonly timeoutMs: number;
   private readonly failOpen: boolean;
   private readonly minimumCount: number;
+  private readonly message: () => string;
+  private readonly unavailableMessage: () => string;
 
   constructor({
     baseUrl = 'https://api.pwnedpasswords.com',
     timeoutMs = 1500,
     failOpen = true,
     minimumCount = 1,
+    message,
+    unavailableMessage,
   }: PwnedPasswordValidatorOptions = {}) {
     super();
     this.baseUrl = parseBaseUrl(baseUrl);
@@ -55,6 +64,12 @@ export class PwnedPasswordValidator extends PasswordValidator {
     this.timeoutMs = timeoutMs;
     this.failOpen = failOpen;
     this.minimumCount = minimumCount;
+    this.message = resolveValidatorMessage(message, () => BREACHED_PASSWORD_MESSAGE);
+    this.unavailableMessage = resolveValidatorMessage(
+      unavailableMessage,
+      () => BREACH_CHECK_UNAVAILABLE_MESSAGE,
+      'unavailableMessage',
+    );
   }
 
   async validate(password: string): Promise<string[]> {
@@ -67,9 +82,9 @@ export class PwnedPasswordValidator extends PasswordValidator {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       const outcome = this.failOpen ? 'the password was accepted unchecked' : 'the password was refused';
       this.logger.warn(`Breached-password lookup failed (${reason}); ${outcome}`);
-      return this.failOpen ? [] : [BREACH_CHECK_UNAVAILABLE_MESSAGE];
+      return this.failOpen ? [] : [this.unavailableMessage()];
     }
-    return count >= this.minimumCount ? [BREACHED_PASSWORD_MESSAGE] : [];
+    return count >= this.minimumCount ? [this.message()] : [];
   }
 
   /** How often the hash was seen in breaches; 0 when absent or listed only as padding. */

@@ -53,6 +53,15 @@ describe('UserAttributeSimilarityValidator', () => {
     expect(byName.validate('johnsmith', user)).toEqual([]);
   });
 
+  it("answers with the app's message, a function receiving the attribute", () => {
+    const french = new UserAttributeSimilarityValidator({ message: (attribute) => `Trop proche de : ${attribute}.` });
+    expect(french.validate('janedoe1', { email: 'jane.doe@example.com', username: 'janedoe' })).toEqual([
+      'Trop proche de : email.',
+      'Trop proche de : username.',
+    ]);
+    expect(() => new UserAttributeSimilarityValidator({ message: ['x'] as never })).toThrow(/^message must be/);
+  });
+
   it('applies the configured threshold', () => {
     // 'johnsmith1' vs 'johnsmith' has a ratio of 18/19 (about 0.947).
     expect(new UserAttributeSimilarityValidator({ maxSimilarity: 0.95 }).validate('johnsmith1', user)).toEqual([]);
@@ -70,9 +79,12 @@ describe('UserAttributeSimilarityValidator', () => {
     expect(performance.now() - started).toBeLessThan(1_000);
   });
 
-  it.each([0, 0.05, 1.01, Number.NaN, '0.7' as unknown as number])('refuses maxSimilarity %p, naming the option', (maxSimilarity) => {
-    expect(() => new UserAttributeSimilarityValidator({ maxSimilarity })).toThrow(/maxSimilarity/);
-  });
+  it.each([0, 0.05, 1.01, Number.NaN, '0.7' as unknown as number])(
+    'refuses maxSimilarity %p, naming the option',
+    (maxSimilarity) => {
+      expect(() => new UserAttributeSimilarityValidator({ maxSimilarity })).toThrow(/maxSimilarity/);
+    },
+  );
 
   it.each([0.1, 1])('accepts maxSimilarity %p', (maxSimilarity) => {
     expect(() => new UserAttributeSimilarityValidator({ maxSimilarity })).not.toThrow();

@@ -1,3 +1,4 @@
+import { PasswordResetMessage, resolveValidatorMessage } from '../password-reset.messages.js';
 import { PasswordValidator, type PasswordUserAttributes } from './password-validator.js';
 import { similarityRatio } from './similarity-ratio.js';
 
@@ -6,6 +7,8 @@ export interface UserAttributeSimilarityValidatorOptions {
   attributes?: readonly string[];
   /** Similarity ratio (0.1 to 1) from which a password is refused; lower is stricter. Default 0.7. */
   maxSimilarity?: number;
+  /** The refusal, e.g. a translation; a function receives the attribute's name. */
+  message?: PasswordResetMessage<[attribute: string]>;
 }
 
 /** The similarity check is quadratic or worse, so both sides are cut to this many code points. */
@@ -17,10 +20,12 @@ const SEPARATORS = /[^\p{L}\p{M}\p{N}_]+/u;
 export class UserAttributeSimilarityValidator extends PasswordValidator {
   private readonly attributes: readonly string[];
   private readonly maxSimilarity: number;
+  private readonly message: (attribute: string) => string;
 
   constructor({
     attributes = ['email', 'username'],
     maxSimilarity = 0.7,
+    message,
   }: UserAttributeSimilarityValidatorOptions = {}) {
     super();
     // Below 0.1 almost any password would be refused.
@@ -29,6 +34,7 @@ export class UserAttributeSimilarityValidator extends PasswordValidator {
     }
     this.attributes = [...attributes];
     this.maxSimilarity = maxSimilarity;
+    this.message = resolveValidatorMessage(message, (attribute) => `The password is too similar to the ${attribute}.`);
   }
 
   validate(password: string, user: PasswordUserAttributes): string[] {
@@ -38,7 +44,7 @@ export class UserAttributeSimilarityValidator extends PasswordValidator {
       const value = user[attribute];
       if (typeof value !== 'string' || value === '') continue;
       if (candidates(value.toLowerCase()).some((candidate) => this.isTooSimilar(passwordChars, [...candidate]))) {
-        messages.push(`The password is too similar to the ${attribute}.`);
+        messages.push(this.message(attribute));
       }
     }
     return messages;

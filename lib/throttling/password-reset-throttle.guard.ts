@@ -31,7 +31,9 @@ export class PasswordResetThrottleGuard implements CanActivate {
     const verdict = await this.throttler.hit(name, clientAddress(http.getRequest<HttpRequestLike>(), this.options));
     if (verdict.allowed) return true;
     // Express and Fastify replies both expose header().
-    http.getResponse<{ header(name: string, value: string): unknown }>().header('Retry-After', String(verdict.retryAfter));
-    throw new PasswordResetThrottledException();
+    http
+      .getResponse<{ header(name: string, value: string): unknown }>()
+      .header('Retry-After', String(verdict.retryAfter));
+    throw new PasswordResetThrottledException(this.options.messages.tooManyRequests());
   }
 }

@@ -1,4 +1,6 @@
-import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import { AbstractHttpAdapter, NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { fileURLToPath } from 'node:url';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
@@ -20,17 +22,40 @@ async function bootstrap(): Promise<void> {
   }
 
   // A failed start rejects (no abort, no buffered log dump) and ends in the one line below.
-  const app = await NestFactory.create(AppModule.forRoot(config), {
+  const app = await NestFactory.create(AppModule.forRoot(config), await createHttpAdapter(config.httpAdapter), {
     logger: ['error', 'warn'],
     abortOnError: false,
     bufferLogs: true,
     autoFlushLogs: false,
   });
   app.enableShutdownHooks();
+  serveApiDocs(app);
   await seedAccounts(app.get(DataSource), accounts);
   await app.listen(config.port);
   app.flushLogs();
   console.log(startupLine(config, accounts));
+}
+
+/**
+ * Only the chosen platform is loaded. Fastify is told to match `/path/` like `/path`, as Express does: the reset
+ * routes' trailing slash is optional.
+ */
+async function createHttpAdapter(name: SampleConfig['httpAdapter']): Promise<AbstractHttpAdapter> {
+  if (name === 'fastify') {
+    const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+    return new FastifyAdapter({ routerOptions: { ignoreTrailingSlash: true } });
+  }
+  const { ExpressAdapter } = await import('@nestjs/platform-express');
+  return new ExpressAdapter();
+}
+
+/**
+ * Swagger UI at /docs and the OpenAPI document at /docs-json, the reset routes described by the module (on
+ * Fastify, swagger serves the UI's files through @fastify/static).
+ */
+function serveApiDocs(app: INestApplication): void {
+  const config = new DocumentBuilder().setTitle('nestjs-password-reset sample').build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config));
 }
 
 /** Where to send requests, and an account to try them on. */

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { foldIdentifier, ResetToken } from '../../lib/index.js';
 import { databaseState, INVALID_TOKEN_BODY, NEW_PASSWORD, ROUTES, tokenRowsOf } from '../fixtures/reset-requests.js';
+import { parseHttpAdapter } from '../fixtures/http-adapter.js';
 import { createTestApp, createUser, passwordWorks, TestApp, tokenRows } from '../fixtures/test-app.js';
 import { User } from '../fixtures/user.entity.js';
 
@@ -17,6 +18,20 @@ const JANE = { email: 'jane@example.com', username: 'jane', plainPassword: 'corr
 const BOB = { email: 'bob@example.com', username: 'bob', plainPassword: 'staple gun orbit' };
 /** Node's default --max-http-header-size: the whole header block, request line included. */
 const NODE_HEADER_LIMIT = 16 * 1024;
+/** Over Fastify's default body limit (1 MiB), and so over Express's (100 kb) too. */
+const OVERSIZED = 1024 * 1024 + 1;
+
+/**
+ * Where the platform's body parser answers before the module sees the body, and the two differ. Each answer is a
+ * refusal that changes nothing; the module's own checks answer alike on both.
+ */
+const PARSER_ANSWERS = {
+  express: { unsupportedType: 400, foreignCharset: 415, tooManyFormKeys: 413, formProtoKey: 200, mislabelledGzip: 400 },
+  // Fastify has no parser for other types, ignores the charset (so non-UTF-8 bytes reach the module's check) and
+  // Content-Encoding, keeps bracketed form keys as they are and puts no limit on their number (the module then
+  // refuses the unknown ones).
+  fastify: { unsupportedType: 415, foreignCharset: 400, tooManyFormKeys: 400, formProtoKey: 400, mislabelledGzip: 200 },
+}[parseHttpAdapter(process.env.HTTP_ADAPTER)];
 
 describe('hostile input', () => {
   let t: TestApp;
@@ -56,9 +71,13 @@ describe('hostile input', () => {
   const post = (route: Route) => request(t.server).post(ROUTES[route]);
   const postJsonText = (route: Route, text: string) => post(route).set('content-type', 'application/json').send(text);
   const postRaw = (route: Route, bytes: Buffer, contentType: string) =>
-    post(route).set('content-type', contentType).serialize((data: unknown) => data as string).send(bytes as unknown as string);
+    post(route)
+      .set('content-type', contentType)
+      .serialize((data: unknown) => data as string)
+      .send(bytes as unknown as string);
   /** Form encoding of flat string pairs, keys kept verbatim (so brackets reach the parser unescaped). */
-  const form = (pairs: [string, string][]) => pairs.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join('&');
+  const form = (pairs: [string, string][]) =>
+    pairs.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join('&');
   const pairsOf = (body: Body) => Object.entries(body).map(([key, value]) => [key, String(value)] as [string, string]);
 
   /**
@@ -84,12 +103,12 @@ describe('hostile input', () => {
   }
 
   describe('body size', () => {
-    it.each(ROUTE_NAMES)('refuses a JSON body over 100 kb on %s with 413', async (route) => {
-      await expectRefused(() => post(route).send({ ...validBody(route), padding: 'x'.repeat(101 * 1024) }), 413);
+    it.each(ROUTE_NAMES)('refuses a JSON body over 1 MiB on %s with 413', async (route) => {
+      await expectRefused(() => post(route).send({ ...validBody(route), padding: 'x'.repeat(OVERSIZED) }), 413);
     });
 
-    it.each(ROUTE_NAMES)('refuses a form body over 100 kb on %s with 413', async (route) => {
-      const pairs: [string, string][] = [...pairsOf(validBody(route)), ['padding', 'x'.repeat(101 * 1024)]];
+    it.each(ROUTE_NAMES)('refuses a form body over 1 MiB on %s with 413', async (route) => {
+      const pairs: [string, string][] = [...pairsOf(validBody(route)), ['padding', 'x'.repeat(OVERSIZED)]];
       await expectRefused(() => post(route).type('form').send(form(pairs)), 413);
     });
   });
@@ -100,12 +119,17 @@ describe('hostile input', () => {
       await expectRefused(() => post('request').send({ email }));
     });
 
-    it.each(['validate', 'confirm'] as Route[])('answers a token over 256 characters on %s as unknown', async (route) => {
-      await expectRefused(() => post(route).send({ ...validBody(route), token: liveToken.padEnd(257, 'A') }), 404);
-    });
+    it.each(['validate', 'confirm'] as Route[])(
+      'answers a token over 256 characters on %s as unknown',
+      async (route) => {
+        await expectRefused(() => post(route).send({ ...validBody(route), token: liveToken.padEnd(257, 'A') }), 404);
+      },
+    );
 
     it('refuses a password over 4096 characters, keeping the token', async () => {
-      await expectRefused(() => post('confirm').send({ token: liveToken, password: `${NEW_PASSWORD}-`.padEnd(4097, 'x') }));
+      await expectRefused(() =>
+        post('confirm').send({ token: liveToken, password: `${NEW_PASSWORD}-`.padEnd(4097, 'x') }),
+      );
     });
 
     it("refuses a password over bcrypt's 72 bytes, counted in UTF-8 not in characters", async () => {
@@ -151,13 +175,14 @@ describe('hostile input', () => {
   describe('prototype keys', () => {
     const PROTO_KEYS = ['__proto__', 'constructor', 'prototype'];
 
-    it.each(
-      ROUTE_NAMES.flatMap((route) => PROTO_KEYS.map((key) => [route, key] as const)),
-    )('%s: refuses a JSON body with a %s key', async (route, key) => {
-      // Written as text: an object literal's __proto__ would set the prototype instead of a key.
-      const text = `${JSON.stringify(validBody(route)).slice(0, -1)},"${key}":{"isAdmin":true,"prototype":{"isAdmin":true}}}`;
-      await expectRefused(() => postJsonText(route, text));
-    });
+    it.each(ROUTE_NAMES.flatMap((route) => PROTO_KEYS.map((key) => [route, key] as const)))(
+      '%s: refuses a JSON body with a %s key',
+      async (route, key) => {
+        // Written as text: an object literal's __proto__ would set the prototype instead of a key.
+        const text = `${JSON.stringify(validBody(route)).slice(0, -1)},"${key}":{"isAdmin":true,"prototype":{"isAdmin":true}}}`;
+        await expectRefused(() => postJsonText(route, text));
+      },
+    );
 
     it.each(ROUTE_NAMES)('%s: never reads the fields through a JSON __proto__', async (route) => {
       await expectRefused(() => postJsonText(route, `{"__proto__":${JSON.stringify(validBody(route))}}`));
@@ -165,7 +190,9 @@ describe('hostile input', () => {
 
     it.each(ROUTE_NAMES)('%s: never reads the fields through a form __proto__ or constructor', async (route) => {
       for (const wrap of ['__proto__[%]', 'constructor[prototype][%]']) {
-        const pairs = pairsOf(validBody(route)).map(([key, value]) => [wrap.replace('%', key), value] as [string, string]);
+        const pairs = pairsOf(validBody(route)).map(
+          ([key, value]) => [wrap.replace('%', key), value] as [string, string],
+        );
         await expectRefused(() => post(route).type('form').send(form(pairs)));
       }
     });
@@ -174,15 +201,22 @@ describe('hostile input', () => {
     it.each(ROUTE_NAMES.flatMap((route) => FORM_KEYS.map((key) => [route, key] as const)))(
       '%s: refuses a form body with a %s key',
       async (route, key) => {
-        await expectRefused(() => post(route).type('form').send(form([...pairsOf(validBody(route)), [key, 'true']])));
+        await expectRefused(() =>
+          post(route)
+            .type('form')
+            .send(form([...pairsOf(validBody(route)), [key, 'true']])),
+        );
       },
     );
 
-    it('handles a form __proto__ key next to valid fields as if it were absent (Express drops it first)', async () => {
-      // The form parser (qs) discards __proto__ keys before the module sees the body, so this is a plain
-      // valid request for an unknown account: 200, nothing stored, nothing polluted.
+    it('never lets a form __proto__[key] next to valid fields pollute or store anything', async () => {
+      // Express's parser (qs) discards the key, leaving a valid request for an unknown account (200); Fastify's
+      // keeps "__proto__[isAdmin]" as a plain key, which the module refuses as unknown (400).
       const before = await databaseState(t.dataSource);
-      await post('request').type('form').send('email=nobody%40example.com&__proto__[isAdmin]=true').expect(200);
+      await post('request')
+        .type('form')
+        .send('email=nobody%40example.com&__proto__[isAdmin]=true')
+        .expect(PARSER_ANSWERS.formProtoKey);
       await t.settle();
       expect(await databaseState(t.dataSource)).toEqual(before);
       expect(({} as Body).isAdmin).toBeUndefined();
@@ -193,7 +227,13 @@ describe('hostile input', () => {
     it.each(ROUTE_FIELDS)('%s: refuses a NUL character in %s (JSON and form)', async (route, field) => {
       const body = { ...validBody(route), [field]: `${validBody(route)[field] as string}\u0000` };
       await expectRefused(() => post(route).send(body), malformedStatus(field));
-      await expectRefused(() => post(route).type('form').send(form(pairsOf(body))), malformedStatus(field));
+      await expectRefused(
+        () =>
+          post(route)
+            .type('form')
+            .send(form(pairsOf(body))),
+        malformedStatus(field),
+      );
     });
 
     it.each(ROUTE_FIELDS)('%s: refuses a lone surrogate ("\\ud800") in %s', async (route, field) => {
@@ -202,44 +242,69 @@ describe('hostile input', () => {
       await expectRefused(() => postJsonText(route, text), malformedStatus(field));
     });
 
-    it.each(ROUTE_FIELDS)('%s: refuses bytes that are not UTF-8 (0xff 0xfe) in %s (JSON and form)', async (route, field) => {
-      const marker = '@@BYTES@@';
-      const body = { ...validBody(route), [field]: `${validBody(route)[field] as string}${marker}` };
-      const withBytes = (text: string) => {
-        const [head, tail] = text.split(marker);
-        return Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0xfe]), Buffer.from(tail)]);
-      };
-      await expectRefused(() => postRaw(route, withBytes(JSON.stringify(body)), 'application/json'), malformedStatus(field));
-      const formText = form(pairsOf(body)).replace(encodeURIComponent(marker), marker);
-      await expectRefused(() => postRaw(route, withBytes(formText), 'application/x-www-form-urlencoded'), malformedStatus(field));
-    });
+    it.each(ROUTE_FIELDS)(
+      '%s: refuses bytes that are not UTF-8 (0xff 0xfe) in %s (JSON and form)',
+      async (route, field) => {
+        const marker = '@@BYTES@@';
+        const body = { ...validBody(route), [field]: `${validBody(route)[field] as string}${marker}` };
+        const withBytes = (text: string) => {
+          const [head, tail] = text.split(marker);
+          return Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0xfe]), Buffer.from(tail)]);
+        };
+        await expectRefused(
+          () => postRaw(route, withBytes(JSON.stringify(body)), 'application/json'),
+          malformedStatus(field),
+        );
+        const formText = form(pairsOf(body)).replace(encodeURIComponent(marker), marker);
+        await expectRefused(
+          () => postRaw(route, withBytes(formText), 'application/x-www-form-urlencoded'),
+          malformedStatus(field),
+        );
+      },
+    );
   });
 
   describe('content types and malformed JSON', () => {
     const requestBody = JSON.stringify({ email: JANE.email });
     const multipart = `--x\r\nContent-Disposition: form-data; name="email"\r\n\r\n${JANE.email}\r\n--x--\r\n`;
+    /** Jane's address with a Latin-1 byte in it (0xe4, "ä"), which is not UTF-8. */
+    const latin1Body = Buffer.from(JSON.stringify({ email: JANE.email.replace('a', '\u00e4') }), 'latin1');
     it.each([
-      ['text/plain', `email=${JANE.email}`, 400],
-      ['application/xml', `<email>${JANE.email}</email>`, 400],
-      ['application/octet-stream', requestBody, 400],
-      ['multipart/form-data; boundary=x', multipart, 400],
-      ['application/json; charset=latin1', requestBody, 415],
-      ['application/json; charset=nonsense', requestBody, 415],
-    ])('refuses a %s body', async (contentType, text, status) => {
-      await expectRefused(() => postRaw('request', Buffer.from(text), contentType), status);
+      ['text/plain', Buffer.from(`email=${JANE.email}`), 400],
+      ['application/xml', Buffer.from(`<email>${JANE.email}</email>`), PARSER_ANSWERS.unsupportedType],
+      ['application/octet-stream', Buffer.from(requestBody), PARSER_ANSWERS.unsupportedType],
+      ['multipart/form-data; boundary=x', Buffer.from(multipart), PARSER_ANSWERS.unsupportedType],
+      ['application/json; charset=latin1', latin1Body, PARSER_ANSWERS.foreignCharset],
+      ['application/json; charset=nonsense', latin1Body, PARSER_ANSWERS.foreignCharset],
+    ])('refuses a %s body', async (contentType, bytes, status) => {
+      await expectRefused(() => postRaw('request', bytes, contentType), status);
     });
 
     it('refuses a request without a body', async () => {
       await expectRefused(() => post('request'));
     });
 
-    it('refuses a body whose Content-Encoding does not match it', async () => {
-      await expectRefused(() => post('request').set('content-encoding', 'gzip').send({ email: JANE.email }));
+    it('stores nothing for a body whose Content-Encoding does not match it', async () => {
+      // Express tries to gunzip the plain JSON (400); Fastify ignores Content-Encoding and reads it (200).
+      const before = await databaseState(t.dataSource);
+      await post('request')
+        .set('content-encoding', 'gzip')
+        .send({ email: 'nobody@example.com' })
+        .expect(PARSER_ANSWERS.mislabelledGzip);
+      await t.settle();
+      expect(await databaseState(t.dataSource)).toEqual(before);
     });
 
     it.each(ROUTE_NAMES)('%s: refuses malformed JSON', async (route) => {
       const text = JSON.stringify(validBody(route));
-      for (const broken of [text.slice(0, -1), `${text.slice(0, -1)},}`, text.replaceAll('"', "'"), `${text}}`, '{', '']) {
+      for (const broken of [
+        text.slice(0, -1),
+        `${text.slice(0, -1)},}`,
+        text.replaceAll('"', "'"),
+        `${text}}`,
+        '{',
+        '',
+      ]) {
         await expectRefused(() => postJsonText(route, broken));
       }
     });
@@ -249,11 +314,16 @@ describe('hostile input', () => {
     });
 
     it('refuses form bodies nested too deep or with too many parameters', async () => {
-      await expectRefused(() => post('request').type('form').send(`email${'[a]'.repeat(50)}=1`));
-      await expectRefused(
-        () => post('request').type('form').send(Array.from({ length: 1500 }, (_, i) => `k${i}=1`).join('&')),
-        413,
+      await expectRefused(() =>
+        post('request')
+          .type('form')
+          .send(`email${'[a]'.repeat(50)}=1`),
       );
+      const manyKeys = Array.from({ length: 1500 }, (_, i) => `k${i}=1`).join('&');
+      await expectRefused(() => post('request').type('form').send(manyKeys), PARSER_ANSWERS.tooManyFormKeys);
+      // Where the module refuses them, it names a few rather than echoing 1500 keys back.
+      const response = await post('request').type('form').send(manyKeys);
+      expect(JSON.stringify(response.body).length).toBeLessThan(1024);
     });
   });
 
@@ -315,7 +385,10 @@ describe('hostile input', () => {
     const key = (fields: string[]) =>
       fc.oneof(
         { weight: 4, arbitrary: fc.constantFrom(...fields) },
-        { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', ...Object.keys(LIMITS)) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', ...Object.keys(LIMITS)),
+        },
         { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
       );
     const objectText = (entries: [string, unknown][]) =>
@@ -330,7 +403,9 @@ describe('hostile input', () => {
         { weight: 3, arbitrary: fc.array(fc.tuple(key(fields), value), { maxLength: 4 }).map(objectText) },
         {
           weight: 2,
-          arbitrary: fc.tuple(...fields.map(() => value)).map((values) => objectText(values.map((v, i) => [fields[i], v]))),
+          arbitrary: fc
+            .tuple(...fields.map(() => value))
+            .map((values) => objectText(values.map((v, i) => [fields[i], v]))),
         },
       );
 
@@ -348,7 +423,8 @@ describe('hostile input', () => {
         if (typeof raw !== 'string') return 400;
         const value = field === 'password' ? raw : raw.trim();
         if (value === '') return 400;
-        if (value.length <= LIMITS[field] && value.isWellFormed() && !/[\u0000\uFFFD]/.test(value)) continue;
+        if (value.length <= LIMITS[field] && value.isWellFormed() && !value.includes('\0') && !value.includes('\uFFFD'))
+          continue;
         if (field !== 'token') return 400;
         malformedToken = true;
       }

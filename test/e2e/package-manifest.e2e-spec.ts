@@ -15,18 +15,38 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The package each bare import of lib/ names (`@scope/name/sub` → `@scope/name`). */
+/** `@scope/name/sub` → `@scope/name`; undefined for relative and `node:` specifiers. */
+function packageOf(specifier: string): string | undefined {
+  if (specifier.startsWith('.') || specifier.startsWith('node:')) return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** The package each bare import of lib/ names: static, side-effect, dynamic and `typeof import()` alike. */
 function importedPackages(): Map<string, string> {
   const found = new Map<string, string>();
   for (const file of sourceFiles(join(ROOT, 'lib'))) {
-    for (const [, from, sideEffect] of readFileSync(file, 'utf8').matchAll(/\bfrom\s+'([^']+)'|\bimport\s+'([^']+)'/g)) {
-      const specifier = from ?? sideEffect;
-      if (!specifier || specifier.startsWith('.') || specifier.startsWith('node:')) continue;
-      const parts = specifier.split('/');
-      found.set(specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0], file);
+    const source = readFileSync(file, 'utf8');
+    for (const [, from, sideEffect, dynamic] of source.matchAll(
+      /\bfrom\s+'([^']+)'|\bimport\s+'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/g,
+    )) {
+      const name = packageOf(from ?? sideEffect ?? dynamic);
+      if (name) found.set(name, file);
     }
   }
   return found;
+}
+
+/** The packages each lib/ file loads as it is loaded: `import … from`, `import '…'` and re-exports, not `import type`. */
+function eagerlyLoadedPackages(): [file: string, name: string][] {
+  return sourceFiles(join(ROOT, 'lib')).flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\s+(type\s)?(?:[^;']*?\bfrom\s+)?'([^']+)'/gm)]
+      .filter(([, typeOnly]) => !typeOnly)
+      .flatMap(([, , specifier]): [string, string][] => {
+        const name = packageOf(specifier);
+        return name ? [[file, name]] : [];
+      }),
+  );
 }
 
 describe('package manifest', () => {
@@ -45,16 +65,46 @@ describe('package manifest', () => {
   });
 
   it('keeps Nest, TypeORM and the event emitter as peers, so the app has one copy of each', () => {
-    for (const name of ['@nestjs/common', '@nestjs/core', '@nestjs/typeorm', '@nestjs/event-emitter', 'typeorm', 'reflect-metadata', 'rxjs']) {
+    for (const name of [
+      '@nestjs/common',
+      '@nestjs/core',
+      '@nestjs/typeorm',
+      '@nestjs/event-emitter',
+      'typeorm',
+      'reflect-metadata',
+      'rxjs',
+    ]) {
       expect(manifest.peerDependencies[name]).toBeDefined();
       expect(manifest.dependencies[name]).toBeUndefined();
     }
     expect(manifest.peerDependencies['@nestjs/common']).toBe('^11.0.0 || ^12.0.0');
   });
 
+  it('loads optional peers only on demand, so an app without them still starts', () => {
+    const optional = Object.keys(manifest.peerDependenciesMeta ?? {}).filter(
+      (name) => manifest.peerDependenciesMeta[name].optional,
+    );
+    expect(optional).toEqual(['@nestjs/swagger']);
+    for (const name of optional) {
+      expect({ name, peer: manifest.peerDependencies[name], dev: name in manifest.devDependencies }).toEqual({
+        name,
+        peer: '^11.0.0 || ^12.0.0',
+        dev: true,
+      });
+    }
+    const eager = eagerlyLoadedPackages();
+    // The scan sees the mandatory peers lib/ loads, so an eager import of an optional one would not slip by.
+    expect(eager.map(([, name]) => name)).toEqual(expect.arrayContaining(['@nestjs/common', 'typeorm']));
+    expect(eager.filter(([, name]) => optional.includes(name))).toEqual([]);
+  });
+
   it('exports ESM with types, and ships only dist', () => {
     expect(manifest.type).toBe('module');
-    expect(manifest.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js', default: './dist/index.js' });
+    expect(manifest.exports['.']).toEqual({
+      types: './dist/index.d.ts',
+      import: './dist/index.js',
+      default: './dist/index.js',
+    });
     expect(manifest.exports['./package.json']).toBe('./package.json');
     expect(manifest.files).toEqual(['dist']);
     expect(manifest.bin['nestjs-password-reset-clear-expired']).toBe('./dist/cli/clear-expired.js');

@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import request from 'supertest';
 import { ObjectLiteral } from 'typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PasswordResetUserStore, TypeOrmUserStore } from '../../lib/index.js';
+import { EXPIRED_CLEANUP_INTERVAL_MS } from '../../lib/password-reset.service.js';
 import {
   closingTestApps,
   expireToken,
@@ -63,7 +65,7 @@ describe('POST /password_reset/ (request a token)', () => {
   });
 
   describe('with noInformationLeakage: false', () => {
-    it('answers 400 with Nest\'s body for an unknown or inactive account, and 200 for a known one', async () => {
+    it("answers 400 with Nest's body for an unknown or inactive account, and 200 for a known one", async () => {
       t = await startApp({ options: { noInformationLeakage: false } });
       await createUser(t.dataSource);
       await createUser(t.dataSource, { email: 'off@example.com', username: 'off', isActive: false });
@@ -104,6 +106,17 @@ describe('POST /password_reset/ (request a token)', () => {
     await request(t.server).post(ROUTES.validate).send({ token: second }).expect(200, { status: 'OK' });
   });
 
+  it('replaces a token in place: repeat requests use up no row ids (PostgreSQL draws one per INSERT attempt)', async () => {
+    t = await startApp();
+    const jane = await createUser(t.dataSource);
+    const john = await createUser(t.dataSource, { email: 'john@example.com', username: 'john' });
+    for (let i = 0; i < 3; i++) await issueToken(t);
+    await issueToken(t, { email: 'john@example.com' });
+    const [janes] = await tokenRowsOf(t.dataSource, jane.id);
+    const [johns] = await tokenRowsOf(t.dataSource, john.id);
+    expect(johns.id).toBe(janes.id + 1);
+  });
+
   it('gives two users a token each', async () => {
     t = await startApp();
     const jane = await createUser(t.dataSource);
@@ -129,7 +142,11 @@ describe('POST /password_reset/ (request a token)', () => {
     async function setup(dupActive = true) {
       t = await startApp();
       const upper = await createUser(t.dataSource, { email: 'Dup@example.com', username: 'upper' });
-      const lower = await createUser(t.dataSource, { email: 'dup@example.com', username: 'lower', isActive: dupActive });
+      const lower = await createUser(t.dataSource, {
+        email: 'dup@example.com',
+        username: 'lower',
+        isActive: dupActive,
+      });
       return { upper, lower };
     }
 
@@ -171,7 +188,9 @@ describe('POST /password_reset/ (request a token)', () => {
 
     async function setup(loose: boolean) {
       t = await startApp({
-        extras: loose ? { extraProviders: [{ provide: PasswordResetUserStore, useClass: MatchEveryoneUserStore }] } : {},
+        extras: loose
+          ? { extraProviders: [{ provide: PasswordResetUserStore, useClass: MatchEveryoneUserStore }] }
+          : {},
       });
       await createUser(t.dataSource, { email: 'mike@example.org', username: 'mike' });
       await createUser(t.dataSource, { email: 'sam@example.org', username: 'sam' });
@@ -198,7 +217,7 @@ describe('POST /password_reset/ (request a token)', () => {
   });
 
   describe('expired tokens', () => {
-    it('are purged by a request, at most cleanupBatchSize per request, and live ones stay', async () => {
+    it('are purged by requests, cleanupBatchSize per request while batches come back full, and live ones stay', async () => {
       t = await startApp({ options: { cleanupBatchSize: 2 } });
       for (let i = 0; i < 5; i++) await createUser(t.dataSource, { email: `old${i}@example.com`, username: `old${i}` });
       const live = await createUser(t.dataSource, { email: 'live@example.com', username: 'live' });
@@ -208,6 +227,8 @@ describe('POST /password_reset/ (request a token)', () => {
         if (row.userId !== live.id) await expireToken(t.dataSource, row.id);
       }
       expect(await tokenRows(t.dataSource)).toHaveLength(6);
+      // The requests above found nothing expired: the next look comes after the interval.
+      await sleep(EXPIRED_CLEANUP_INTERVAL_MS);
 
       await requestTokens(t, { email: 'nobody@example.com' });
       expect(await tokenRows(t.dataSource)).toHaveLength(4);
@@ -216,6 +237,27 @@ describe('POST /password_reset/ (request a token)', () => {
       await requestTokens(t, { email: 'nobody@example.com' });
       const left = await tokenRows(t.dataSource);
       expect(left.map((row) => row.userId)).toEqual([live.id]);
+    });
+
+    it('are looked for at most once per interval after a batch that was not full', async () => {
+      t = await startApp({ options: { cleanupBatchSize: 2 } });
+      const user = await createUser(t.dataSource);
+      await issueToken(t);
+      const [row] = await tokenRows(t.dataSource);
+      await expireToken(t.dataSource, row.id);
+      await sleep(EXPIRED_CLEANUP_INTERVAL_MS);
+
+      await requestTokens(t, { email: 'nobody@example.com' });
+      expect(await tokenRows(t.dataSource)).toHaveLength(0);
+      await issueToken(t);
+      const [next] = await tokenRows(t.dataSource);
+      await expireToken(t.dataSource, next.id);
+      await requestTokens(t, { email: 'nobody@example.com' });
+      expect((await tokenRows(t.dataSource)).map((left) => left.userId)).toEqual([user.id]);
+
+      await sleep(EXPIRED_CLEANUP_INTERVAL_MS);
+      await requestTokens(t, { email: 'nobody@example.com' });
+      expect(await tokenRows(t.dataSource)).toHaveLength(0);
     });
 
     it('leave fresh tokens of other users alone', async () => {
@@ -261,14 +303,18 @@ describe('POST /password_reset/ (request a token)', () => {
       expect(row.ipAddress).toBe('2001:db8::1');
     });
 
-    it.each([['not an address', 'attacker.example'], ['SQL', "1.1.1.1' OR 1=1 --"], ['a too long value', '1'.repeat(80)]])(
-      'stores null for %s in ipAddressHeader',
-      async (_, value) => {
-        const { event, row } = await issued({ options: { ipAddressHeader: 'x-forwarded-for' } }, { 'X-Forwarded-For': value });
-        expect(row.ipAddress).toBeNull();
-        expect(event.ipAddress).toBeNull();
-      },
-    );
+    it.each([
+      ['not an address', 'attacker.example'],
+      ['SQL', "1.1.1.1' OR 1=1 --"],
+      ['a too long value', '1'.repeat(80)],
+    ])('stores null for %s in ipAddressHeader', async (_, value) => {
+      const { event, row } = await issued(
+        { options: { ipAddressHeader: 'x-forwarded-for' } },
+        { 'X-Forwarded-For': value },
+      );
+      expect(row.ipAddress).toBeNull();
+      expect(event.ipAddress).toBeNull();
+    });
 
     it('stores the user agent, cut to 512 characters', async () => {
       const agent = `Mozilla/5.0 ${'x'.repeat(600)}`;

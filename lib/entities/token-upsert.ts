@@ -1,0 +1,60 @@
+import type { ObjectLiteral, Repository } from 'typeorm';
+import { ResetToken } from './reset-token.entity.js';
+
+/** Engines whose upsert can answer with the row id (SQLite from 3.35, which better-sqlite3 bundles). */
+const UPSERT_ENGINES = new Set(['postgres', 'better-sqlite3']);
+
+/** Writes a token row (entity property values, `user` as a reference) and resolves to its id. */
+export type TokenUpsert = (row: ObjectLiteral) => Promise<number>;
+
+/**
+ * The user's one token in at most two atomic statements with fixed SQL: `UPDATE … WHERE "userId" = … RETURNING "id"`,
+ * and if the user had no token, `INSERT … ON CONFLICT ("userId") DO UPDATE … RETURNING "id"`, which turns into the
+ * update when a concurrent request inserted first. Concurrent calls for one user each succeed, the last one
+ * winning. The update goes first because PostgreSQL draws a sequence value for every INSERT attempt, even one that
+ * ends as an update: requests repeated for one account must not use up the id range. TypeORM's query builders
+ * write numbers into the SQL text; fixed text lets SQLite drivers compile each statement once. Null where the
+ * engine cannot return the id this way (MySQL, MariaDB).
+ */
+export function createTokenUpsert(tokens: Repository<ResetToken>): TokenUpsert | null {
+  // `connection`, not `dataSource`: TypeORM 0.3 has only the former.
+  const dataSource = tokens.manager.connection;
+  const { driver } = dataSource;
+  if (!UPSERT_ENGINES.has(driver.options.type)) return null;
+  const { metadata } = tokens;
+  const [owner] = metadata.findRelationWithPropertyPath('user')!.joinColumns;
+  const [id] = metadata.primaryColumns;
+  // Parameters in this order for both statements: the replaced columns, then the owner.
+  const replaced = metadata.columns.filter((column) => !column.isGenerated && column !== owner);
+  const columns = [...replaced, owner];
+  const name = (column: { databaseName: string }) => driver.escape(column.databaseName);
+  const parameter = (index: number) => driver.createParameter(`p${index}`, index);
+  const table = metadata.tablePath
+    .split('.')
+    .map((part) => driver.escape(part))
+    .join('.');
+  const update =
+    `UPDATE ${table} SET ${replaced.map((column, index) => `${name(column)} = ${parameter(index)}`).join(', ')} ` +
+    `WHERE ${name(owner)} = ${parameter(replaced.length)} RETURNING ${name(id)}`;
+  const insert =
+    `INSERT INTO ${table} (${columns.map(name).join(', ')}) VALUES (${columns.map((_, index) => parameter(index)).join(', ')}) ` +
+    `ON CONFLICT (${name(owner)}) DO UPDATE SET ${replaced.map((column) => `${name(column)} = excluded.${name(column)}`).join(', ')} ` +
+    `RETURNING ${name(id)}`;
+  const rows = async (sql: string, parameters: unknown[]): Promise<ObjectLiteral[]> => {
+    const runner = tokens.manager.queryRunner ?? dataSource.createQueryRunner();
+    try {
+      // Structured, because plain results differ by engine for UPDATE (PostgreSQL adds the row count).
+      return (await runner.query(sql, parameters, true)).records as ObjectLiteral[];
+    } finally {
+      if (runner !== tokens.manager.queryRunner) await runner.release();
+    }
+  };
+  return async (row) => {
+    const parameters = columns.map(
+      (column) => driver.preparePersistentValue(column.getEntityValue(row), column) as unknown,
+    );
+    const [updated] = await rows(update, parameters);
+    const written = updated ?? (await rows(insert, parameters))[0];
+    return written[id.databaseName] as number;
+  };
+}
