@@ -15,6 +15,8 @@ export type RateLimitConfig = { limit: number; ttl: number } | false | undefined
 
 export interface SampleConfig {
   port: number;
+  /** The HTTP platform Nest runs on. */
+  httpAdapter: 'express' | 'fastify';
   database: DatabaseConfig;
   /** Unset: mails are printed to stdout instead of sent. */
   smtp?: { host: string; port: number };
@@ -47,6 +49,7 @@ export function loadConfig(env: Env = process.env): SampleConfig {
   const smtpHost = read(env, 'SMTP_HOST');
   return {
     port,
+    httpAdapter: readChoice(env, 'HTTP_ADAPTER', ['express', 'fastify'] as const) ?? 'express',
     database: parseDatabaseUrl(read(env, 'DATABASE_URL') ?? 'sqlite:sample.sqlite'),
     smtp: smtpHost ? { host: smtpHost, port: readInteger(env, 'SMTP_PORT', 1, 65_535) ?? 25 } : undefined,
     appUrl: parseHttpUrl('APP_URL', read(env, 'APP_URL') ?? `http://localhost:${port}/reset-password`),

@@ -2,7 +2,12 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { buildSample, runSampleToExit, SeedAccount } from '../fixtures/sample-process.js';
 import { DB_ENGINE } from '../fixtures/test-database.js';
 
-const GOOD: SeedAccount = { email: 'jane@example.com', username: 'jane', password: 'jane-old-secret-7', isActive: true };
+const GOOD: SeedAccount = {
+  email: 'jane@example.com',
+  username: 'jane',
+  password: 'jane-old-secret-7',
+  isActive: true,
+};
 
 interface BadStart {
   name: string;
@@ -70,6 +75,11 @@ const BAD_STARTS: BadStart[] = [
     line: /^Configuration error: NO_INFORMATION_LEAKAGE must be true or false, not "maybe"$/,
   },
   {
+    name: 'an unknown HTTP_ADAPTER',
+    env: { HTTP_ADAPTER: 'koa' },
+    line: /^Configuration error: HTTP_ADAPTER must be one of express, fastify, not "koa"$/,
+  },
+  {
     name: 'a REDIS_URL of another scheme',
     env: { REDIS_URL: 'http://127.0.0.1:6379' },
     line: /^Configuration error: REDIS_URL must start with redis:\/\/ or rediss:\/\/$/,
@@ -82,12 +92,16 @@ const describeOnce = DB_ENGINE === 'sqlite' ? describe : describe.skip;
 describeOnce('sample app: a bad configuration', () => {
   beforeAll(() => buildSample(), 180_000);
 
-  it.each(BAD_STARTS)('refuses $name with one line and a non-zero exit', async ({ env, seed, line }) => {
-    const exit = await runSampleToExit({ DATABASE_URL: 'sqlite:sample.sqlite', ...env }, seed);
-    expect(exit.code).not.toBe(0);
-    expect(exit.code).not.toBeNull();
-    expect(exit.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(exit.stderr.trimEnd()).toMatch(line);
-    expect(exit.stdout).not.toContain('Sample listening on');
-  }, 30_000);
+  it.each(BAD_STARTS)(
+    'refuses $name with one line and a non-zero exit',
+    async ({ env, seed, line }) => {
+      const exit = await runSampleToExit({ DATABASE_URL: 'sqlite:sample.sqlite', ...env }, seed);
+      expect(exit.code).not.toBe(0);
+      expect(exit.code).not.toBeNull();
+      expect(exit.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(exit.stderr.trimEnd()).toMatch(line);
+      expect(exit.stdout).not.toContain('Sample listening on');
+    },
+    30_000,
+  );
 });

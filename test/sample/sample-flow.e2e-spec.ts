@@ -40,9 +40,19 @@ describe('sample app: the reset flow over HTTP, mail through SMTP', () => {
     });
   }, 180_000);
 
+  it('runs on the platform HTTP_ADAPTER names', async () => {
+    const response = await fetch(`${sample.url}/reset-password`);
+    expect(response.status).toBe(200);
+    // Express announces itself on every response; Fastify sends no X-Powered-By.
+    const expected = (process.env.HTTP_ADAPTER || 'express').toLowerCase() === 'express' ? 'Express' : null;
+    expect(response.headers.get('x-powered-by')).toBe(expected);
+  });
 
   it('prints where to send requests and a seeded account to try', () => {
-    const line = sample.stdout().split('\n').find((text) => text.startsWith('Sample listening on'));
+    const line = sample
+      .stdout()
+      .split('\n')
+      .find((text) => text.startsWith('Sample listening on'));
     expect(line).toContain(`POST http://localhost:${sample.port}/api/password_reset/`);
     expect(line).toContain(`{"email": "${JANE.email}"}`);
     expect(line).not.toContain(JANE.password);
@@ -105,7 +115,11 @@ describe('sample app: the reset flow over HTTP, mail through SMTP', () => {
     await postJson(api(''), { email: JANE.email });
     await sink().waitForMail(before + 1);
     await sleep(300);
-    expect(sink().mails.slice(before).map((mail) => mail.recipients)).toEqual([[JANE.email]]);
+    expect(
+      sink()
+        .mails.slice(before)
+        .map((mail) => mail.recipients),
+    ).toEqual([[JANE.email]]);
   });
 
   it('refuses malformed reset requests with 400', async () => {
