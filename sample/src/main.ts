@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { ConfigError, loadConfig, SampleConfig } from './config.js';
+import { createLookupIndexes } from './lookup-index.js';
 import { readSeedFile, SeedAccount, seedAccounts } from './seed.js';
 
 const DEMO_SEED_FILE = fileURLToPath(new URL('../seed.json', import.meta.url));
@@ -30,6 +31,7 @@ async function bootstrap(): Promise<void> {
   });
   app.enableShutdownHooks();
   serveApiDocs(app);
+  await createLookupIndexes(app.get(DataSource));
   await seedAccounts(app.get(DataSource), accounts);
   await app.listen(config.port);
   app.flushLogs();

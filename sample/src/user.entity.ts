@@ -1,7 +1,10 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { LOOKUP_INDEXES } from './lookup-index.js';
 
 /** The app's own accounts; the package reads and updates them through its field map (these are its defaults). */
 @Entity('users')
+@Index(LOOKUP_INDEXES.email, { synchronize: false })
+@Index(LOOKUP_INDEXES.username, { synchronize: false })
 export class User {
   @PrimaryGeneratedColumn()
   id: number;

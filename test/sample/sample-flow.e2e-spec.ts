@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
 import {
   postJson,
   resetLinkToken,
@@ -125,6 +127,40 @@ describe('sample app: the reset flow over HTTP, mail through SMTP', () => {
   it('refuses malformed reset requests with 400', async () => {
     expect((await postJson(api(''), { email: 'not an address' })).status).toBe(400);
     expect((await postJson(api(''), { username: 'jane' })).status).toBe(400);
+  });
+
+  it('indexes LOWER(email) and LOWER(username), the columns the package looks accounts up by (not on MariaDB)', async () => {
+    const url = sample.databaseUrl;
+    let indexes: string[] = [];
+    if (url.startsWith('sqlite:')) {
+      const db = await new DataSource({ type: 'better-sqlite3', database: url.slice('sqlite:'.length) }).initialize();
+      try {
+        const plan: { detail: string }[] = await db.query(
+          `EXPLAIN QUERY PLAN SELECT id FROM users WHERE LOWER(email) = LOWER(?)`,
+          ['jane.doe@example.com'],
+        );
+        expect(plan.map((row) => row.detail).join('\n')).toMatch(/USING (COVERING )?INDEX users_email_lower/);
+        const rows: { name: string }[] = await db.query(`SELECT name FROM sqlite_master WHERE type = 'index'`);
+        indexes = rows.map((row) => row.name);
+      } finally {
+        await db.destroy();
+      }
+    } else if (url.startsWith('postgres')) {
+      const client = new pg.Client(url);
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ indexdef: string; indexname: string }>(
+          `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'users'`,
+        );
+        expect(rows.find((row) => row.indexname === 'users_email_lower')?.indexdef).toMatch(/lower\(\(?email/i);
+        indexes = rows.map((row) => row.indexname);
+      } finally {
+        await client.end();
+      }
+    } else {
+      return;
+    }
+    expect(indexes).toEqual(expect.arrayContaining(['users_email_lower', 'users_username_lower']));
   });
 
   it('logs in only active accounts with the right password', async () => {
