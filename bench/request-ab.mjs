@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import bcrypt from 'bcrypt';
 import { createBenchDb, postgresReachable, seedAccounts, seededEmail } from './lib/bench-db.mjs';
 import { load, settle } from './lib/load.mjs';
-import { freePort, ROOT, startSample, writeSeedFile } from './lib/sample-process.mjs';
+import { freePort, ROOT, startSample, UNTHROTTLED, writeSeedFile } from './lib/sample-process.mjs';
 import { quantile } from './lib/stats.mjs';
 
 const { values, positionals } = parseArgs({
@@ -57,9 +57,7 @@ async function moduleRun(build, engine, seed, passwordHash) {
       PORT: String(await freePort()),
       DATABASE_URL: db.url,
       SEED_FILE: seed.file,
-      REQUEST_THROTTLE_LIMIT: '0',
-      ACCOUNT_THROTTLE_LIMIT: '0',
-      TOKEN_THROTTLE_LIMIT: '0',
+      ...UNTHROTTLED,
     },
     { script: join(build, 'sample/dist/main.js') },
   );

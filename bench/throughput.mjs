@@ -18,7 +18,15 @@ import { bcryptHashesPerSecond } from './lib/bcrypt-ceiling.mjs';
 import { createBenchDb, postgresReachable, seedAccounts, seededEmail, seededToken } from './lib/bench-db.mjs';
 import { load, settle } from './lib/load.mjs';
 import { writeSection } from './lib/results-file.mjs';
-import { buildSample, freePort, peakRssMiB, ROOT, startSample, writeSeedFile } from './lib/sample-process.mjs';
+import {
+  buildSample,
+  freePort,
+  peakRssMiB,
+  ROOT,
+  startSample,
+  UNTHROTTLED,
+  writeSeedFile,
+} from './lib/sample-process.mjs';
 
 const FULL = process.argv.includes('--full');
 const WRITE = !process.argv.includes('--no-write');
@@ -41,9 +49,7 @@ async function startBenchSample(kind, seed, { wal = false } = {}) {
       PORT: String(await freePort()),
       DATABASE_URL: db.url,
       SEED_FILE: seed.file,
-      REQUEST_THROTTLE_LIMIT: '0',
-      ACCOUNT_THROTTLE_LIMIT: '0',
-      TOKEN_THROTTLE_LIMIT: '0',
+      ...UNTHROTTLED,
     },
     { nodeArgs: ['--import', join(ROOT, 'bench/lib/loop-monitor.mjs')], ipc: true },
   );

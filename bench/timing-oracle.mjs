@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { kolmogorovSmirnov, summarise } from './lib/stats.mjs';
-import { buildSample, freePort, ROOT, startSample, writeSeedFile } from './lib/sample-process.mjs';
+import { buildSample, freePort, ROOT, startSample, UNTHROTTLED, writeSeedFile } from './lib/sample-process.mjs';
 import { cdfPlot } from './lib/svg-plot.mjs';
 
 const args = new Map(process.argv.slice(2).map((arg, i, all) => [arg, all[i + 1]]));
@@ -74,9 +74,7 @@ async function main() {
     SEED_FILE: seed.file,
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(smtp.port),
-    REQUEST_THROTTLE_LIMIT: '0',
-    ACCOUNT_THROTTLE_LIMIT: '0',
-    TOKEN_THROTTLE_LIMIT: '0',
+    ...UNTHROTTLED,
   });
 
   try {

@@ -146,30 +146,19 @@ describe('configuration', () => {
         await resetOverHttp(t, 'password_reset', { username: 'jane' }, 1800);
       });
 
-      it('takes useClass, a class with createPasswordResetOptions()', async () => {
+      it.each([
+        [
+          'useClass, a class with createPasswordResetOptions()',
+          { imports: [ConfigModule], useClass: PasswordResetConfigService },
+        ],
+        [
+          'useExisting, a factory an imported module already provides',
+          { imports: [PasswordResetConfigModule], useExisting: PasswordResetConfigService },
+        ],
+      ])('takes %s', async (_, factory) => {
         t = await startApp({
           imports: [configModule()],
-          passwordResetModule: [
-            PasswordResetModule.forRootAsync({
-              user: { entity: User },
-              imports: [ConfigModule],
-              useClass: PasswordResetConfigService,
-            }),
-          ],
-        });
-        await resetOverHttp(t, 'password_reset', { username: 'jane' }, 1800);
-      });
-
-      it('takes useExisting, a factory an imported module already provides', async () => {
-        t = await startApp({
-          imports: [configModule()],
-          passwordResetModule: [
-            PasswordResetModule.forRootAsync({
-              user: { entity: User },
-              imports: [PasswordResetConfigModule],
-              useExisting: PasswordResetConfigService,
-            }),
-          ],
+          passwordResetModule: [PasswordResetModule.forRootAsync({ user: { entity: User }, ...factory })],
         });
         await resetOverHttp(t, 'password_reset', { username: 'jane' }, 1800);
       });
