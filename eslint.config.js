@@ -18,7 +18,8 @@ export default tseslint.config(
     files: ['lib/**/*.ts', 'sample/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     extends: [...tseslint.configs.recommendedTypeChecked],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    // The root tsconfig maps `nestjs-password-reset` to lib/, so the sample lints without a build of dist/.
+    languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname } },
     rules: {
       // Async interfaces (throttler storage, user store, validators) are often met by synchronous code.
       '@typescript-eslint/require-await': 'off',

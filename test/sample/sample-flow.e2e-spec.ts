@@ -131,7 +131,7 @@ describe('sample app: the reset flow over HTTP, mail through SMTP', () => {
 
   it('indexes LOWER(email) and LOWER(username), the columns the package looks accounts up by (not on MariaDB)', async () => {
     const url = sample.databaseUrl;
-    let indexes: string[] = [];
+    let indexes: string[];
     if (url.startsWith('sqlite:')) {
       const db = await new DataSource({ type: 'better-sqlite3', database: url.slice('sqlite:'.length) }).initialize();
       try {
