@@ -6,7 +6,7 @@
  * interleaved requests, in random order, for existing and for unknown accounts, one at a time, and compares
  * the two latency distributions (median, p90, p99, two-sample Kolmogorov–Smirnov).
  *
- *   node bench/timing-oracle.mjs [--requests 1000] [--out bench/RESULTS.md]
+ *   node bench/timing-oracle.mjs [--requests 1000]
  *
  * Writes bench/timing-oracle.json and bench/timing-oracle.svg and prints a Markdown section.
  */
@@ -14,6 +14,7 @@ import { randomInt } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
+import { timedPost } from './lib/load.mjs';
 import { kolmogorovSmirnov, summarise } from './lib/stats.mjs';
 import { buildSample, freePort, ROOT, startSample, UNTHROTTLED, writeSeedFile } from './lib/sample-process.mjs';
 import { cdfPlot } from './lib/svg-plot.mjs';
@@ -40,19 +41,6 @@ async function startSmtpSink() {
   const port = await freePort();
   await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { port, received: () => received, close: () => new Promise((resolve) => server.close(resolve)) };
-}
-
-async function timedRequest(url, email) {
-  const started = process.hrtime.bigint();
-  const response = await fetch(`${url}/api/password_reset/`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email }),
-  });
-  await response.arrayBuffer();
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (response.status !== 200) throw new Error(`unexpected ${response.status}`);
-  return ms;
 }
 
 async function main() {
@@ -94,11 +82,13 @@ async function main() {
       while (smtp.received() < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       return smtp.received();
     };
-    for (let i = 0; i < WARMUP; i++) await timedRequest(sample.url, emailFor(i % 2 ? 'existing' : 'unknown', i));
+    for (let i = 0; i < WARMUP; i++)
+      await timedPost(`${sample.url}/api/password_reset/`, { email: emailFor(i % 2 ? 'existing' : 'unknown', i) });
     const mailsBefore = await waitForMails(WARMUP / 2);
 
     const latencies = { existing: [], unknown: [] };
-    for (const [i, kind] of plan.entries()) latencies[kind].push(await timedRequest(sample.url, emailFor(kind, i)));
+    for (const [i, kind] of plan.entries())
+      latencies[kind].push(await timedPost(`${sample.url}/api/password_reset/`, { email: emailFor(kind, i) }));
     const mails = (await waitForMails(mailsBefore + perGroup)) - mailsBefore;
 
     const existing = summarise(latencies.existing);

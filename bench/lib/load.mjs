@@ -47,6 +47,23 @@ export function load({ url, path, body, duration, amount, connections = 10, pid 
   return { result, stop: () => instance.stop() };
 }
 
+/**
+ * One POST, timed from sending until its whole body is read, in milliseconds with sub-microsecond resolution
+ * (autocannon's percentiles are whole milliseconds). Throws on any status but `status`.
+ */
+export async function timedPost(url, body, status = 200) {
+  const started = process.hrtime.bigint();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  await response.arrayBuffer();
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (response.status !== status) throw new Error(`${url}: unexpected ${response.status}`);
+  return ms;
+}
+
 /** Resolves once the process has used (almost) no CPU for `quietMs`: its deferred work has finished. */
 export async function settle(pid, quietMs = 300, timeoutMs = 120_000) {
   const cpu = () => {
