@@ -431,7 +431,6 @@ function scaleSection({ scale, date }) {
     row('validate_token (valid)', small.validate, large.validate),
     row('request (known account)', small.request, large.request),
     '',
-    '',
     `The same endpoints one request at a time (${SEQUENTIAL_REQUESTS} each, right after each autocannon run, timed from sending until`,
     'the body is read, to the microsecond): the latency itself, where the autocannon figures above are whole',
     'milliseconds and mostly queueing behind 10 connections (one step there is 25–35% at these medians).',
