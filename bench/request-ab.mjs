@@ -9,12 +9,11 @@
  *   npm run build:sample && node bench/request-ab.mjs [--rounds 3] [--seconds 5] [--engines sqlite,postgres] [--bare] DIR...
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import bcrypt from 'bcrypt';
 import { createBenchDb, postgresReachable, seedAccounts, seededEmail } from './lib/bench-db.mjs';
-import { load, settle } from './lib/load.mjs';
+import { cpuMs, load, settle } from './lib/load.mjs';
 import { freePort, ROOT, startSample, UNTHROTTLED, writeSeedFile } from './lib/sample-process.mjs';
 import { quantile } from './lib/stats.mjs';
 
@@ -33,12 +32,6 @@ const ACCOUNTS = 500;
 const API = '/api/password_reset/';
 const builds = (positionals.length ? positionals : ['.']).map((dir) => resolve(dir));
 const log = (...parts) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...parts);
-
-/** CPU time (user + system) a process has used so far, in milliseconds. */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 /** One load window against an app already started; the CPU figure includes the work left after the last answer. */
 async function measureWindow(url, path, body, pid) {

@@ -64,18 +64,21 @@ export async function timedPost(url, body, status = 200) {
   return ms;
 }
 
+/** CPU time (user + system) a process has used so far, in milliseconds (Linux clock ticks of 10 ms). */
+export function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 /** Resolves once the process has used (almost) no CPU for `quietMs`: its deferred work has finished. */
 export async function settle(pid, quietMs = 300, timeoutMs = 120_000) {
-  const cpu = () => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  };
   const deadline = Date.now() + timeoutMs;
-  let last = cpu();
+  let last = cpuMs(pid);
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, quietMs));
-    const now = cpu();
-    if (now - last <= 2) return;
+    const now = cpuMs(pid);
+    // At most two clock ticks.
+    if (now - last <= 20) return;
     last = now;
   }
 }
