@@ -1,12 +1,11 @@
+// The public API of `nestjs-password-reset`. The TypeORM pieces live in `nestjs-password-reset/typeorm`, so an
+// app on stores of its own installs no TypeORM. test/e2e/public-api.e2e-spec.ts keeps this list deliberate.
+
+// Module and options
 export { PasswordResetModule } from './password-reset.module.js';
-export { PasswordResetService } from './password-reset.service.js';
-export type { IssuedResetToken, ValidatedResetToken } from './password-reset.service.js';
-export { PasswordResetController, createPasswordResetController } from './password-reset.controller.js';
-export type { PasswordResetStatus } from './password-reset.controller.js';
-export { PASSWORD_RESET_MODULE_OPTIONS } from './password-reset.module-definition.js';
-export { PASSWORD_RESET_OPTIONS, PASSWORD_RESET_TOKEN_REPOSITORY } from './password-reset.constants.js';
-export { resolvePasswordResetOptions } from './password-reset.options.js';
+export { InjectPasswordResetOptions } from './password-reset.decorators.js';
 export type {
+  PasswordResetEntityClass,
   PasswordResetModuleExtras,
   PasswordResetModuleOptions,
   PasswordResetOptionsFactory,
@@ -19,48 +18,68 @@ export type {
   PasswordResetMessages,
   ResolvedPasswordResetMessages,
 } from './password-reset.messages.js';
+
+// The flow and its HTTP face
+export { PasswordResetService } from './password-reset.service.js';
+export type { IssuedResetToken, ValidatedResetToken } from './password-reset.service.js';
+export { PasswordResetController } from './password-reset.controller.js';
+export type { PasswordResetStatus } from './password-reset.controller.js';
+export type { HttpRequestLike, PasswordResetClientInfo } from './utils/client-info.util.js';
+
+// Events
 export { PasswordResetEvents, PostResetEvent, PreResetEvent, TokenCreatedEvent } from './password-reset.events.js';
 export type { PasswordResetEventName } from './password-reset.events.js';
-export { ResetToken } from './entities/reset-token.entity.js';
-export { passwordResetEntities } from './entities/password-reset-entities.js';
-export {
-  CreatePasswordResetTokens1795737600000,
-  PASSWORD_RESET_MIGRATIONS,
-} from './migrations/create-password-reset-tokens.migration.js';
+
+// Token storage
+export { ResetTokenStore } from './storage/reset-token.store.js';
+export type { NewResetTokenRecord, ResetTokenRecord, ResetTokenWrite } from './storage/reset-token.store.js';
+
+// Tokens
 export { BaseTokenGenerator } from './tokens/base-token-generator.js';
-export { RandomStringTokenGenerator, MAX_TOKEN_LENGTH } from './tokens/random-string-token.generator.js';
+export { RandomStringTokenGenerator } from './tokens/random-string-token.generator.js';
 export type { RandomStringTokenGeneratorOptions } from './tokens/random-string-token.generator.js';
 export { RandomNumberTokenGenerator } from './tokens/random-number-token.generator.js';
 export type { RandomNumberTokenGeneratorOptions } from './tokens/random-number-token.generator.js';
-export { digestToken } from './tokens/token-digest.js';
+
+// Users
 export { PasswordResetUserStore } from './users/password-reset-user-store.js';
 export type { PasswordResetUserId } from './users/password-reset-user-store.js';
-export { TypeOrmUserStore } from './users/typeorm-user-store.js';
+
+// Passwords
 export { PasswordHasher } from './passwords/password-hasher.js';
 export { BcryptPasswordHasher } from './passwords/bcrypt-password-hasher.js';
+export type { BcryptPasswordHasherOptions } from './passwords/bcrypt-password-hasher.js';
 export { PasswordValidator } from './passwords/password-validator.js';
 export type { PasswordUserAttributes } from './passwords/password-validator.js';
+export { defaultPasswordValidators } from './passwords/default-password-validators.js';
 export { MinimumLengthValidator } from './passwords/minimum-length.validator.js';
+export type { MinimumLengthValidatorOptions } from './passwords/minimum-length.validator.js';
 export { CommonPasswordValidator } from './passwords/common-password.validator.js';
+export type { CommonPasswordValidatorOptions } from './passwords/common-password.validator.js';
 export { NumericPasswordValidator } from './passwords/numeric-password.validator.js';
+export type { NumericPasswordValidatorOptions } from './passwords/numeric-password.validator.js';
 export { UserAttributeSimilarityValidator } from './passwords/user-attribute-similarity.validator.js';
+export type { UserAttributeSimilarityValidatorOptions } from './passwords/user-attribute-similarity.validator.js';
 export {
   PwnedPasswordValidator,
   BREACHED_PASSWORD_MESSAGE,
   BREACH_CHECK_UNAVAILABLE_MESSAGE,
 } from './passwords/pwned-password.validator.js';
 export type { PwnedPasswordValidatorOptions } from './passwords/pwned-password.validator.js';
-export { defaultPasswordValidators } from './passwords/default-password-validators.js';
-export {
-  INVALID_TOKEN_MESSAGE,
-  TOO_MANY_REQUESTS_MESSAGE,
-  InvalidResetTokenException,
-  PasswordResetBadRequestException,
-} from './exceptions/password-reset.exceptions.js';
-export { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';
-export { PasswordResetThrottler } from './throttling/password-reset-throttler.js';
-export type { ThrottleVerdict } from './throttling/password-reset-throttler.js';
-export { PasswordResetThrottleGuard } from './throttling/password-reset-throttle.guard.js';
+
+// Throttling
+export { DEFAULT_RATE_LIMITS } from './throttling/password-reset-throttle.options.js';
+export type {
+  PasswordResetRateLimit,
+  PasswordResetThrottleName,
+  PasswordResetThrottleOptions,
+  PasswordResetThrottleStorage,
+  ResolvedPasswordResetThrottleOptions,
+  ThrottleStorageRecord,
+} from './throttling/password-reset-throttle.options.js';
+export { MemoryThrottleStorage } from './throttling/memory-throttle.storage.js';
+
+// OpenAPI: the documenter is a strategy too (replace it to change the operations)
 export { PasswordResetOpenApiDocumenter } from './openapi/password-reset-openapi.documenter.js';
 export type { PasswordResetHandlerName } from './openapi/password-reset-openapi.documenter.js';
 export type {
@@ -68,15 +87,13 @@ export type {
   PasswordResetApiOperation,
   PasswordResetApiResponse,
 } from './openapi/password-reset-openapi.schemas.js';
-export { DEFAULT_RATE_LIMITS } from './throttling/password-reset-throttle.options.js';
-export { MemoryThrottleStorage } from './throttling/memory-throttle.storage.js';
-export type {
-  PasswordResetThrottleStorage,
-  ThrottleStorageRecord,
-  PasswordResetRateLimit,
-  PasswordResetThrottleName,
-  PasswordResetThrottleOptions,
-} from './throttling/password-reset-throttle.options.js';
-export { PasswordResetThrottledException } from './exceptions/password-reset.exceptions.js';
-export type { PasswordResetClientInfo } from './utils/client-info.util.js';
-export { foldIdentifier } from './utils/identifier.util.js';
+
+// Errors: HTTP exceptions for `instanceof` in exception filters, and the start-up error
+export {
+  INVALID_TOKEN_MESSAGE,
+  TOO_MANY_REQUESTS_MESSAGE,
+  InvalidResetTokenException,
+  PasswordResetBadRequestException,
+  PasswordResetThrottledException,
+} from './exceptions/password-reset.exceptions.js';
+export { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';

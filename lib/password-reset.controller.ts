@@ -7,8 +7,6 @@ import { readClientInfo } from './utils/client-info.util.js';
 import type { HttpRequestLike } from './utils/client-info.util.js';
 import { PasswordResetUserStore } from './users/password-reset-user-store.js';
 import { PasswordResetThrottleGuard, ThrottlePerClient } from './throttling/password-reset-throttle.guard.js';
-import { PasswordResetThrottler } from './throttling/password-reset-throttler.js';
-import { foldIdentifier } from './utils/identifier.util.js';
 
 export interface PasswordResetStatus {
   status: 'OK';
@@ -25,7 +23,6 @@ export class PasswordResetController {
     @Inject(PASSWORD_RESET_OPTIONS) protected readonly options: ResolvedPasswordResetOptions,
     protected readonly service: PasswordResetService,
     protected readonly users: PasswordResetUserStore,
-    protected readonly throttler: PasswordResetThrottler,
   ) {}
 
   @Post()
@@ -33,15 +30,7 @@ export class PasswordResetController {
   @ThrottlePerClient('request')
   async requestToken(@Body() body: unknown, @Req() request: HttpRequestLike): Promise<PasswordResetStatus> {
     const lookupValue = parseRequestTokenBody(body, this.options.messages, this.options.lookupField);
-    const client = readClientInfo(request, this.options);
-    // Counted for every identifier, known or not; over the limit the answer is unchanged and nothing is sent.
-    const account = await this.throttler.hit('account', foldIdentifier(lookupValue));
-    if (!account.allowed) return OK;
-    if (this.options.noInformationLeakage) {
-      this.service.scheduleTokenRequest(lookupValue, client);
-    } else {
-      await this.service.requestToken(lookupValue, client);
-    }
+    await this.service.requestPasswordReset(lookupValue, readClientInfo(request, this.options));
     return OK;
   }
 

@@ -1,6 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { PasswordResetModuleExtras, PasswordResetModuleOptions } from './password-reset.options.js';
-import { DEFAULT_EXTRAS } from './password-reset.options.js';
+import { EXTRA_DEFAULTS_AND_PLACEHOLDERS } from './password-reset.options.js';
 
 export const {
   ConfigurableModuleClass,
@@ -10,9 +10,6 @@ export const {
 } = new ConfigurableModuleBuilder<PasswordResetModuleOptions>({ moduleName: 'PasswordReset' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createPasswordResetOptions')
-  // The module's shape is finished in PasswordResetModule, which reads the same extras.
-  .setExtras<PasswordResetModuleExtras>(
-    { ...DEFAULT_EXTRAS, user: undefined, dataSource: undefined },
-    (definition) => definition,
-  )
+  // The module's shape is finished in PasswordResetModule.finish, which merges the defaults once.
+  .setExtras<PasswordResetModuleExtras>(EXTRA_DEFAULTS_AND_PLACEHOLDERS, (definition) => definition)
   .build();

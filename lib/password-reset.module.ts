@@ -1,7 +1,5 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { getDataSourceToken, getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
-import { ResetToken } from './entities/reset-token.entity.js';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
@@ -11,7 +9,7 @@ import {
 import {
   PASSWORD_RESET_OPENAPI,
   PASSWORD_RESET_OPTIONS,
-  PASSWORD_RESET_TOKEN_REPOSITORY,
+  PASSWORD_RESET_TYPEORM_STORES,
   PASSWORD_RESET_USER_CONFIG,
 } from './password-reset.constants.js';
 import { createPasswordResetController } from './password-reset.controller.js';
@@ -21,7 +19,6 @@ import {
   DEFAULT_EXTRAS,
   PasswordResetModuleExtras,
   PasswordResetModuleOptions,
-  PasswordResetUserConfig,
   ResolvedPasswordResetOptions,
   resolvePasswordResetOptions,
   validatePasswordResetExtras,
@@ -29,35 +26,43 @@ import {
 import { PasswordResetService } from './password-reset.service.js';
 import { BcryptPasswordHasher } from './passwords/bcrypt-password-hasher.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
+import { TokenRequestQueue } from './queue/token-request.queue.js';
+import { ResetTokenStore } from './storage/reset-token.store.js';
+import type { PasswordResetTypeOrmStores } from './storage/typeorm-stores.module.js';
 import { BaseTokenGenerator } from './tokens/base-token-generator.js';
 import { PasswordResetUserStore } from './users/password-reset-user-store.js';
-import { TypeOrmUserStore } from './users/typeorm-user-store.js';
 import { registerUserEntity } from './users/user-entity.registry.js';
 import { PasswordResetThrottleGuard } from './throttling/password-reset-throttle.guard.js';
 import { PasswordResetThrottler } from './throttling/password-reset-throttler.js';
 import { definedEntries } from './utils/object.util.js';
 
+/** The strategies: each an abstract class used as DI token, with a default the module builds from the options. */
+const STRATEGIES = [BaseTokenGenerator, PasswordHasher, PasswordResetUserStore, ResetTokenStore];
+
 /**
  * The password-reset flow for a Nest app. Register once, with `forRoot` or `forRootAsync`; the host app
- * owns TypeORM and EventEmitterModule.
+ * owns its data source and EventEmitterModule.
  */
 @Module({})
 export class PasswordResetModule extends ConfigurableModuleClass {
   static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
-    return this.finish(super.forRoot(options), options);
+    return this.finish(super.forRoot(options), options, false);
   }
 
   static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
-    return this.finish(super.forRootAsync(options), options);
+    return this.finish(super.forRootAsync(options), options, true);
   }
 
-  private static finish(definition: DynamicModule, given: PasswordResetModuleExtras): DynamicModule {
-    validatePasswordResetExtras(given);
+  private static finish(definition: DynamicModule, given: PasswordResetModuleExtras, async: boolean): DynamicModule {
+    // A strategy in extraProviders replaces its default, which is then not built (nor its TypeORM loaded).
+    const replaced = new Set(
+      (given.extraProviders ?? []).map((provider) => (typeof provider === 'function' ? provider : provider.provide)),
+    );
+    const typeorm = { tokens: !replaced.has(ResetTokenStore), users: !replaced.has(PasswordResetUserStore) };
+    validatePasswordResetExtras(given, { async, userEntityRequired: typeorm.tokens || typeorm.users });
     const extras = { ...DEFAULT_EXTRAS, ...definedEntries(given) };
-    const user = extras.user as PasswordResetUserConfig;
-    registerUserEntity(user.entity);
+    if (extras.user) registerUserEntity(extras.user.entity);
 
-    const overridden = new Set(extras.extraProviders.map(providedToken));
     const defaults: Provider[] = [
       {
         provide: BaseTokenGenerator,
@@ -71,11 +76,25 @@ export class PasswordResetModule extends ConfigurableModuleClass {
       },
       {
         provide: PasswordResetUserStore,
-        useFactory: (...args: ConstructorParameters<typeof TypeOrmUserStore>) => new TypeOrmUserStore(...args),
-        inject: [getDataSourceToken(extras.dataSource), PASSWORD_RESET_USER_CONFIG, PASSWORD_RESET_OPTIONS],
+        useFactory: (stores: PasswordResetTypeOrmStores, options: ResolvedPasswordResetOptions) =>
+          stores.userStore(extras.user!, options),
+        inject: [PASSWORD_RESET_TYPEORM_STORES, PASSWORD_RESET_OPTIONS],
+      },
+      {
+        provide: ResetTokenStore,
+        useFactory: (stores: PasswordResetTypeOrmStores) => stores.tokenStore(),
+        inject: [PASSWORD_RESET_TYPEORM_STORES],
       },
       { provide: PasswordResetOpenApiDocumenter, useClass: PasswordResetOpenApiDocumenter },
-    ].filter((provider) => !overridden.has(provider.provide));
+    ].filter((provider) => !replaced.has(provider.provide));
+    const typeormStores =
+      typeorm.tokens || typeorm.users
+        ? [
+            import('./storage/typeorm-stores.module.js').then(({ PasswordResetTypeOrmStoresModule }) =>
+              PasswordResetTypeOrmStoresModule.forFeature(extras.dataSource, typeorm),
+            ),
+          ]
+        : [];
 
     const controller = extras.registerController ? createPasswordResetController(extras.path) : undefined;
     // An async factory: Nest awaits it while creating the app, so before any SwaggerModule.createDocument.
@@ -89,47 +108,29 @@ export class PasswordResetModule extends ConfigurableModuleClass {
         ]
       : [];
 
-    const providers: Provider[] = [
-      ...(definition.providers ?? []),
-      {
-        provide: PASSWORD_RESET_OPTIONS,
-        useFactory: (options: PasswordResetModuleOptions) => resolvePasswordResetOptions(options),
-        inject: [PASSWORD_RESET_MODULE_OPTIONS],
-      },
-      { provide: PASSWORD_RESET_USER_CONFIG, useValue: user },
-      { provide: PASSWORD_RESET_TOKEN_REPOSITORY, useExisting: getRepositoryToken(ResetToken, extras.dataSource) },
-      ...defaults,
-      ...extras.extraProviders,
-      PasswordResetService,
-      PasswordResetThrottler,
-      PasswordResetThrottleGuard,
-      PasswordResetListenerInspector,
-      ...documentation,
-    ];
-
     return {
       ...definition,
       global: extras.isGlobal,
-      imports: [
-        ...(definition.imports ?? []),
-        DiscoveryModule,
-        TypeOrmModule.forFeature([ResetToken], extras.dataSource),
-      ],
+      imports: [...(definition.imports ?? []), DiscoveryModule, ...typeormStores],
       controllers: controller ? [controller] : [],
-      providers,
-      exports: [
+      providers: [
+        ...(definition.providers ?? []),
+        {
+          provide: PASSWORD_RESET_OPTIONS,
+          useFactory: (options: PasswordResetModuleOptions) => resolvePasswordResetOptions(options),
+          inject: [PASSWORD_RESET_MODULE_OPTIONS],
+        },
+        { provide: PASSWORD_RESET_USER_CONFIG, useValue: extras.user },
+        ...defaults,
+        ...extras.extraProviders,
         PasswordResetService,
-        PASSWORD_RESET_OPTIONS,
-        PASSWORD_RESET_TOKEN_REPOSITORY,
-        BaseTokenGenerator,
-        PasswordHasher,
-        PasswordResetUserStore,
+        TokenRequestQueue,
         PasswordResetThrottler,
+        PasswordResetThrottleGuard,
+        PasswordResetListenerInspector,
+        ...documentation,
       ],
+      exports: [PasswordResetService, PASSWORD_RESET_OPTIONS, ...STRATEGIES],
     };
   }
-}
-
-function providedToken(provider: Provider): unknown {
-  return typeof provider === 'function' ? provider : provider.provide;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { resolvePasswordResetOptions, validatePasswordResetExtras } from './password-reset.options.js';
+import type { PasswordResetModuleExtras } from './password-reset.options.js';
 import { RandomStringTokenGenerator } from './tokens/random-string-token.generator.js';
 
 describe('resolvePasswordResetOptions', () => {
@@ -83,9 +84,24 @@ describe('resolvePasswordResetOptions: messages', () => {
 });
 
 describe('validatePasswordResetExtras', () => {
-  it('requires the user entity and a clean path', () => {
-    expect(() => validatePasswordResetExtras({})).toThrow(/user\.entity is required/);
-    expect(() => validatePasswordResetExtras({ user: { entity: class User {} }, path: 'a b' })).toThrow(/path/);
-    expect(() => validatePasswordResetExtras({ user: { entity: class User {} }, path: 'auth/reset' })).not.toThrow();
+  const sync = { async: false, userEntityRequired: true };
+
+  it('requires the user entity while a TypeORM store is used, and a clean path', () => {
+    expect(() => validatePasswordResetExtras({}, sync)).toThrow(/user\.entity is required/);
+    expect(() => validatePasswordResetExtras({}, { ...sync, userEntityRequired: false })).not.toThrow();
+    expect(() => validatePasswordResetExtras({ user: { entity: class User {} }, path: 'a b' }, sync)).toThrow(/path/);
+    expect(() =>
+      validatePasswordResetExtras({ user: { entity: class User {} }, path: 'auth/reset' }, sync),
+    ).not.toThrow();
+  });
+
+  it('refuses options beside useFactory in forRootAsync, naming them', () => {
+    // As plain JavaScript (or a spread) would pass them.
+    const valid = { user: { entity: class User {} }, useFactory: () => ({}), inject: [] };
+    const check = (extra: object) => () =>
+      validatePasswordResetExtras({ ...valid, ...extra } as PasswordResetModuleExtras, { ...sync, async: true });
+    expect(check({ tokenTtl: 60 })).toThrow(/option "tokenTtl" is not read beside useFactory/);
+    expect(check({ tokenTtl: undefined, tokenTTL: 1 })).toThrow(/unknown option "tokenTTL" in forRootAsync/);
+    expect(check({ isGlobal: true, path: 'x', tokenTtl: undefined })).not.toThrow();
   });
 });

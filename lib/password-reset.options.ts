@@ -1,5 +1,4 @@
 import type { Provider } from '@nestjs/common';
-import type { ObjectLiteral, ObjectType } from 'typeorm';
 import {
   DEFAULT_BCRYPT_COST,
   DEFAULT_CLEANUP_BATCH_SIZE,
@@ -39,9 +38,15 @@ export interface PasswordResetUserFields {
   isActive?: string | null;
 }
 
+/** An entity class, typed without TypeORM (an app on stores of its own does not install it). */
+export interface PasswordResetEntityClass {
+  readonly name: string;
+  readonly prototype: object;
+}
+
 export interface PasswordResetUserConfig {
   /** The app's TypeORM user entity; the token table references its table (ON DELETE CASCADE). */
-  entity: ObjectType<ObjectLiteral>;
+  entity: PasswordResetEntityClass;
   fields?: PasswordResetUserFields;
 }
 
@@ -94,7 +99,7 @@ export interface PasswordResetOptionsFactory {
 export interface PasswordResetModuleExtras {
   /** Make the module's exports visible everywhere. Default false. */
   isGlobal?: boolean;
-  /** The app's user entity and field map. Required. */
+  /** The app's user entity and field map. Required while a default (TypeORM) token or user store is used. */
   user?: PasswordResetUserConfig;
   /** TypeORM data source name. Default: the default data source. */
   dataSource?: string;
@@ -237,11 +242,41 @@ export function resolvePasswordResetOptions(options: PasswordResetModuleOptions 
   };
 }
 
-/** Checks the synchronous extras; they are known at import time, so errors surface before anything starts. */
-export function validatePasswordResetExtras(extras: PasswordResetModuleExtras): void {
+/** What `forRootAsync` takes beside the extras (ConfigurableModuleBuilder's async options). */
+const ASYNC_OPTION_KEYS = new Set([
+  'imports',
+  'inject',
+  'useFactory',
+  'useClass',
+  'useExisting',
+  'provideInjectionTokensFrom',
+]);
+
+/**
+ * Checks the synchronous extras; they are known at import time, so errors surface before anything starts.
+ * In `forRootAsync`, any other key would be taken for an extra and silently dropped: an option such as
+ * `tokenTtl` written beside `useFactory` belongs in what the factory returns.
+ */
+export function validatePasswordResetExtras(
+  extras: PasswordResetModuleExtras,
+  { async, userEntityRequired }: { async: boolean; userEntityRequired: boolean },
+): void {
   const { user, path, dataSource } = extras;
-  if (!user || typeof user !== 'object' || typeof user.entity !== 'function') {
-    throw new PasswordResetConfigurationError('user.entity is required: pass `user: { entity: User }`');
+  if (async) {
+    for (const key of Object.keys(extras)) {
+      const known = ASYNC_OPTION_KEYS.has(key) || Object.hasOwn(EXTRA_DEFAULTS_AND_PLACEHOLDERS, key);
+      if (known || (extras as Record<string, unknown>)[key] === undefined) continue;
+      throw new PasswordResetConfigurationError(
+        key in CHECKS
+          ? `option "${key}" is not read beside useFactory/useClass/useExisting in forRootAsync: return it from the factory`
+          : `unknown option "${key}" in forRootAsync`,
+      );
+    }
+  }
+  if (user === undefined ? userEntityRequired : typeof user !== 'object' || typeof user?.entity !== 'function') {
+    throw new PasswordResetConfigurationError(
+      'user.entity is required while a default TypeORM store is used: pass `user: { entity: User }`',
+    );
   }
   if (path !== undefined && (typeof path !== 'string' || !/^[A-Za-z0-9_\-/]*$/.test(path))) {
     throw new PasswordResetConfigurationError('path must contain only letters, digits, "_", "-" and "/"');
@@ -256,4 +291,15 @@ export const DEFAULT_EXTRAS: Required<Omit<PasswordResetModuleExtras, 'user' | '
   registerController: true,
   path: DEFAULT_PATH,
   extraProviders: [],
+};
+
+/**
+ * The extras as ConfigurableModuleBuilder must know them. The builder strips these keys from the options, so
+ * the ones without a default (`user`, `dataSource`) need an undefined placeholder: without it they would reach
+ * `resolvePasswordResetOptions` and fail there as unknown options.
+ */
+export const EXTRA_DEFAULTS_AND_PLACEHOLDERS: Required<PasswordResetModuleExtras> | PasswordResetModuleExtras = {
+  ...DEFAULT_EXTRAS,
+  user: undefined,
+  dataSource: undefined,
 };

@@ -1,19 +1,15 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { timingSafeEqual } from 'node:crypto';
-import { MoreThanOrEqual, QueryFailedError, Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm';
-import { clearExpiredTokens, deleteExpiredBatch } from './entities/expired-token-cleanup.js';
-import { ResetToken } from './entities/reset-token.entity.js';
-import { createTokenUpsert, TokenUpsert } from './entities/token-upsert.js';
 import { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';
 import {
   InvalidResetTokenException,
   PasswordResetBadRequestException,
 } from './exceptions/password-reset.exceptions.js';
 import {
+  MAX_TOKEN_LENGTH,
+  PASSWORD_RESET_LOGGER_CONTEXT,
   PASSWORD_RESET_OPTIONS,
-  PASSWORD_RESET_TOKEN_REPOSITORY,
   WEAK_TOKEN_ENTROPY_BITS,
 } from './password-reset.constants.js';
 import {
@@ -25,63 +21,57 @@ import {
 } from './password-reset.events.js';
 import type { ResolvedPasswordResetOptions } from './password-reset.options.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
+import { TokenRequestQueue } from './queue/token-request.queue.js';
+import { ResetTokenRecord, ResetTokenStore } from './storage/reset-token.store.js';
+import { PasswordResetThrottler } from './throttling/password-reset-throttler.js';
 import { BaseTokenGenerator } from './tokens/base-token-generator.js';
-import { MAX_TOKEN_LENGTH } from './tokens/random-string-token.generator.js';
-import { digestToken } from './tokens/token-digest.js';
+import { credentialFingerprint, tokenDigestFor } from './tokens/token-digest.js';
 import { PasswordResetUserStore } from './users/password-reset-user-store.js';
 import { normaliseIpAddress, normaliseUserAgent, PasswordResetClientInfo } from './utils/client-info.util.js';
 import { foldIdentifier } from './utils/identifier.util.js';
-import { redactSecretInError, redactText } from './utils/redact.util.js';
+import { describeError, redactSecretInError } from './utils/redact.util.js';
 
 /** A token that passed every check, with its user. */
 export interface ValidatedResetToken<User extends object = object> {
   user: User;
-  resetToken: ResetToken;
+  resetToken: ResetTokenRecord;
 }
 
 /** A newly issued token: `token` is the plaintext, to be delivered and then forgotten. */
 export interface IssuedResetToken {
   token: string;
-  resetToken: ResetToken;
+  resetToken: ResetTokenRecord;
 }
-
-/**
- * A request that loses the insert race on the unique userId replaces the winner's row next round; it only
- * fails again if that row is deleted in between (a confirm or cleanup), so few rounds are needed.
- */
-const ISSUE_ATTEMPTS = 3;
 
 /** The request path looks for expired tokens at most this often per process (see `cleanUpExpired`). */
 export const EXPIRED_CLEANUP_INTERVAL_MS = 1000;
 
-/** Token requests answered but not yet processed, at most. */
-export const MAX_PENDING_TOKEN_REQUESTS = 1000;
-
+/** The reset flow: request, validate, confirm. Storage, users, tokens and passwords are strategies. */
 @Injectable()
-export class PasswordResetService implements BeforeApplicationShutdown {
-  protected readonly logger = new Logger('PasswordReset');
-  /** Request work that runs after the response was sent (see `scheduleTokenRequest`). */
-  private readonly pending = new Set<Promise<void>>();
+export class PasswordResetService {
+  protected readonly logger = new Logger(PASSWORD_RESET_LOGGER_CONTEXT);
+  /** Validate and confirm then also name the account, and wrong codes are counted against its token. */
+  readonly tokensBoundToAccount: boolean;
+  private readonly events: EventEmitter2;
   /** When the request path may next look for expired tokens (epoch ms). */
   private nextCleanupAt = 0;
-  /** Built on first use; null where the engine has no single-statement upsert with RETURNING. */
-  private upsert?: TokenUpsert | null;
-  /** Validate and confirm then also name the account, and wrong codes are counted against it. */
-  readonly tokensBoundToAccount: boolean;
 
   constructor(
     @Inject(PASSWORD_RESET_OPTIONS) protected readonly options: ResolvedPasswordResetOptions,
-    @Inject(PASSWORD_RESET_TOKEN_REPOSITORY) protected readonly tokens: Repository<ResetToken>,
+    protected readonly tokens: ResetTokenStore,
     protected readonly users: PasswordResetUserStore,
     protected readonly tokenGenerator: BaseTokenGenerator,
     protected readonly passwordHasher: PasswordHasher,
-    @Optional() protected readonly events?: EventEmitter2,
+    protected readonly throttler: PasswordResetThrottler,
+    private readonly queue: TokenRequestQueue,
+    @Optional() events?: EventEmitter2,
   ) {
     if (!events) {
       throw new PasswordResetConfigurationError(
         'EventEmitter2 is not available: import EventEmitterModule.forRoot() from @nestjs/event-emitter in your app',
       );
     }
+    this.events = events;
     const weak = tokenGenerator.entropyBits < WEAK_TOKEN_ENTROPY_BITS;
     this.tokensBoundToAccount = options.accountBoundTokens ?? weak;
     if (this.tokensBoundToAccount && !options.tokenSecret) {
@@ -98,13 +88,25 @@ export class PasswordResetService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Issues a token to every eligible account whose lookup field matches `lookupValue` and emits
-   * TokenCreated for each. Unknown or ineligible accounts: nothing happens, unless
+   * What the request endpoint does, for any route of the app's own (GraphQL, RPC): counts the request against
+   * the account's limit (over it, nothing is sent), then with `noInformationLeakage` answers at once and
+   * runs the token work afterwards, so neither the answer nor its timing tells whether the account exists.
+   */
+  async requestPasswordReset(lookupValue: string, client: PasswordResetClientInfo = {}): Promise<void> {
+    // Counted for every identifier, known or not.
+    if (!(await this.throttler.hit('account', foldIdentifier(lookupValue))).allowed) return;
+    if (!this.options.noInformationLeakage) return this.requestToken(lookupValue, client);
+    this.queue.schedule(() => this.requestToken(lookupValue, client));
+  }
+
+  /**
+   * Issues a token to every eligible account whose lookup field matches `lookupValue`, now, and emits
+   * TokenCreated for each. No limits, no deferral: unknown or ineligible accounts get nothing, unless
    * `noInformationLeakage` is false, then a 400.
    */
   async requestToken(lookupValue: string, client: PasswordResetClientInfo = {}): Promise<void> {
     await this.cleanUpExpired();
-    const users = await this.findEligibleUsers(lookupValue);
+    const users = (await this.findMatchingUsers(lookupValue)).filter((user) => this.isEligible(user));
     if (users.length === 0 && !this.options.noInformationLeakage) {
       throw new PasswordResetBadRequestException([this.options.messages.unknownAccount(this.options.lookupField)]);
     }
@@ -114,30 +116,9 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     }
   }
 
-  /**
-   * Runs `requestToken` after the caller has answered, so the response time cannot tell whether an
-   * account exists. Failures are logged, never returned. `drain()` waits for the work in flight.
-   */
-  scheduleTokenRequest(lookupValue: string, client: PasswordResetClientInfo = {}): void {
-    if (this.pending.size >= MAX_PENDING_TOKEN_REQUESTS) {
-      // A flood the throttles let through must not grow memory without bound; the client just asks again.
-      this.logger.warn(`${MAX_PENDING_TOKEN_REQUESTS} token requests are already waiting: one was dropped`);
-      return;
-    }
-    const work = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.requestToken(lookupValue, client))
-      .catch((error: unknown) => this.logger.error(`Token request failed: ${describeError(error)}`))
-      .finally(() => this.pending.delete(work));
-    this.pending.add(work);
-  }
-
-  /** Resolves once every scheduled token request has finished. */
-  async drain(): Promise<void> {
-    while (this.pending.size) await Promise.all([...this.pending]);
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.drain();
+  /** Resolves once every token request answered first has finished. */
+  drain(): Promise<void> {
+    return this.queue.drain();
   }
 
   /**
@@ -149,7 +130,7 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     client: PasswordResetClientInfo = {},
   ): Promise<IssuedResetToken> {
     const issued = await this.createToken(user, client);
-    await this.events!.emitAsync(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued));
+    await this.events.emitAsync(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued));
     return issued;
   }
 
@@ -158,19 +139,18 @@ export class PasswordResetService implements BeforeApplicationShutdown {
    * account-bound tokens, `account` is the lookup value the code was requested for.
    */
   async validateToken(token: string, account?: string): Promise<ValidatedResetToken> {
-    const resetToken = await this.findToken(token, account);
-    if (!resetToken) throw this.invalidToken();
+    const found = await this.findToken(token, account);
+    if (!found) throw this.invalidToken();
+    const { resetToken } = found;
     if (resetToken.expiresAt.getTime() <= Date.now()) {
-      await this.tokens.delete({ id: resetToken.id });
+      await this.tokens.delete(resetToken);
       throw this.invalidToken();
     }
-    // An account-bound code brings the user it was found through (see findToken); others load theirs.
-    const user = (resetToken.user as object | undefined) ?? (await this.users.findById(resetToken.userId));
-    delete resetToken.user;
+    const user = found.user ?? (await this.users.findById(resetToken.userId));
     if (!user) throw this.invalidToken();
-    if (this.credentialFingerprint(user) !== resetToken.credentialFingerprint) {
+    if (this.fingerprint(user) !== resetToken.credentialFingerprint) {
       // Password or email changed since the token was issued: it can never be valid again.
-      await this.tokens.delete({ id: resetToken.id });
+      await this.tokens.delete(resetToken);
       throw this.invalidToken();
     }
     // An ineligible user keeps the token: it may work again once the account is reactivated.
@@ -179,8 +159,10 @@ export class PasswordResetService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Sets a new password with a live token. The token is claimed by a conditional delete whose row count
-   * picks exactly one winner among concurrent confirms; every token of the user is gone afterwards.
+   * Sets a new password with a live token. PreReset listeners may veto first; then the store claims the token
+   * and writes the password as one unit (see `ResetTokenStore.redeem`): exactly one of concurrent confirms
+   * wins, a token replaced by a newer request loses, a password changed meanwhile by another route is not
+   * overwritten, and every token of the user is gone afterwards.
    */
   async confirmReset(token: string, password: string, account?: string): Promise<ValidatedResetToken> {
     const { user, resetToken } = await this.validateToken(token, account);
@@ -192,25 +174,20 @@ export class PasswordResetService implements BeforeApplicationShutdown {
       // Validators and hashers may be the app's own: an error quoting the password must not reach the logs.
       throw redactSecretInError(error, password);
     }
-
-    const claim = await this.tokens.delete({ id: resetToken.id, tokenDigest: resetToken.tokenDigest });
-    if (!claim.affected) throw this.invalidToken();
-    try {
-      await this.events!.emitAsync(PasswordResetEvents.PreReset, new PreResetEvent(user, resetToken));
-    } catch (error) {
-      await this.restoreToken(resetToken);
-      throw error;
-    }
-    await this.users.setPasswordHash(user, passwordHash);
-    // Catches a token issued by a request that raced this confirm.
-    await this.deleteTokensOf(user);
+    // Before the claim, so a veto leaves the token as it was and no listener runs inside the reset's transaction.
+    await this.events.emitAsync(PasswordResetEvents.PreReset, new PreResetEvent(user, resetToken));
+    const reset = await this.tokens.redeem(
+      resetToken,
+      async (session) => (await this.users.setPasswordHash(user, passwordHash, session)) !== false,
+    );
+    if (!reset) throw this.invalidToken();
     await this.emit(PasswordResetEvents.PostReset, new PostResetEvent(user, resetToken));
     return { user, resetToken };
   }
 
   /** Deletes every expired token, in batches of `cleanupBatchSize` so no statement holds locks for long. */
-  async clearExpired(): Promise<number> {
-    return clearExpiredTokens(this.tokens, this.options.cleanupBatchSize);
+  clearExpired(): Promise<number> {
+    return this.tokens.clearExpired(this.options.cleanupBatchSize);
   }
 
   /** Runs the validators; the 400 lists every reason. */
@@ -230,7 +207,7 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     if (reasons.length) throw new PasswordResetBadRequestException(reasons);
   }
 
-  /** The one answer for every bad token (DESIGN §3), in the app's wording. */
+  /** The one answer for every bad token (the README's HTTP contract), in the app's wording. */
   protected invalidToken(): InvalidResetTokenException {
     return new InvalidResetTokenException(this.options.messages.invalidToken());
   }
@@ -243,12 +220,8 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     return !!hash && !hash.startsWith('!');
   }
 
-  /** Lookup, then exact Unicode equality with the stored value, then eligibility, each account on its own. */
-  protected async findEligibleUsers(lookupValue: string): Promise<object[]> {
-    return (await this.findMatchingUsers(lookupValue)).filter((user) => this.isEligible(user));
-  }
-
-  protected async findMatchingUsers(lookupValue: string): Promise<object[]> {
+  /** Lookup, then exact Unicode equality with the stored value (CVE-2019-19844), each account on its own. */
+  private async findMatchingUsers(lookupValue: string): Promise<object[]> {
     const field = this.options.lookupField;
     const folded = foldIdentifier(lookupValue);
     const candidates = await this.users.findByLookup(field, lookupValue);
@@ -260,159 +233,80 @@ export class PasswordResetService implements BeforeApplicationShutdown {
 
   /**
    * Long tokens are found by digest alone. Account-bound codes are looked for only on the named account's
-   * token, and every miss there counts towards revoking it; a match carries that account as `user`.
+   * token, and every miss there counts towards revoking it.
    */
-  protected async findToken(token: string, account?: string): Promise<ResetToken | null> {
+  private async findToken(
+    token: string,
+    account?: string,
+  ): Promise<{ user?: object; resetToken: ResetTokenRecord } | null> {
     if (!this.tokensBoundToAccount) {
-      return this.tokens.findOne({ where: { tokenDigest: this.digest(token) } });
+      const resetToken = await this.tokens.findByDigest(this.digest(token));
+      return resetToken && { resetToken };
     }
     if (account === undefined) return null;
     for (const user of await this.findMatchingUsers(account)) {
-      const resetToken = await this.tokens.findOne({ where: { user: this.userReference(user) } });
+      const resetToken = await this.tokens.findByUser(this.users.getId(user));
       if (!resetToken) continue;
-      if (digestsEqual(resetToken.tokenDigest, this.tokenDigestFor(user, token)))
-        return Object.assign(resetToken, { user });
-      await this.countFailedAttempt(resetToken);
+      if (digestsEqual(resetToken.tokenDigest, this.digest(token, user))) return { user, resetToken };
+      await this.tokens.recordFailedAttempt(resetToken, this.options.maxFailedAttempts);
     }
     return null;
   }
 
-  /** Revokes the code once it has taken `maxFailedAttempts` wrong guesses; atomic across instances. */
-  protected async countFailedAttempt(resetToken: ResetToken): Promise<void> {
-    await this.tokens.increment({ id: resetToken.id }, 'failedAttempts', 1);
-    await this.tokens.delete({ id: resetToken.id, failedAttempts: MoreThanOrEqual(this.options.maxFailedAttempts) });
-  }
-
-  protected async createToken(user: object, client: PasswordResetClientInfo): Promise<IssuedResetToken> {
+  private async createToken(user: object, client: PasswordResetClientInfo): Promise<IssuedResetToken> {
     const token = await this.tokenGenerator.generateToken();
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
       throw new Error(`tokenGenerator must return a non-empty string of at most ${MAX_TOKEN_LENGTH} characters`);
     }
     const now = Date.now();
-    const values = {
-      user: this.userReference(user),
-      tokenDigest: this.tokenDigestFor(user, token),
-      credentialFingerprint: this.credentialFingerprint(user),
+    const resetToken = await this.tokens.save({
+      userId: this.users.getId(user),
+      tokenDigest: this.digest(token, user),
+      credentialFingerprint: this.fingerprint(user),
       createdAt: new Date(now),
       expiresAt: new Date(now + this.options.tokenTtl * 1000),
       ipAddress: normaliseIpAddress(client.ipAddress),
       userAgent: normaliseUserAgent(client.userAgent),
-    };
-    const resetToken = this.tokens.create({ ...values, id: await this.storeToken(values), failedAttempts: 0 });
-    resetToken.userId = this.users.getId(user);
-    delete resetToken.user;
+    });
     return { token, resetToken };
   }
 
-  /**
-   * Writes the user's one token, replacing an earlier one in place: each statement is atomic, so concurrent
-   * requests for one account (on any number of instances) each succeed and the last one's token is live.
-   * Resolves to the row id, or undefined if a later request already replaced this token.
-   */
-  protected async storeToken(values: QueryDeepPartialEntity<ResetToken>): Promise<number | undefined> {
-    this.upsert ??= createTokenUpsert(this.tokens);
-    if (this.upsert) return this.upsert({ ...values, failedAttempts: 0 });
-    // MySQL and MariaDB: an UPDATE, then an INSERT if the user had no token.
-    const { user, ...columns } = values;
-    for (let attempt = 1; ; attempt++) {
-      const replaced = await this.tokens.update({ user: user as object }, { ...columns, failedAttempts: 0 });
-      if (replaced.affected) {
-        const row = await this.tokens.findOne({
-          select: { id: true },
-          where: { tokenDigest: values.tokenDigest as string },
-        });
-        return row?.id;
-      }
-      try {
-        const { identifiers } = await this.tokens.insert(values);
-        return identifiers[0].id as number;
-      } catch (error) {
-        // Another request inserted this user's token first: the next round replaces it.
-        if (attempt >= ISSUE_ATTEMPTS || !isUniqueViolation(error)) throw error;
-      }
-    }
-  }
-
-  protected tokenCreatedEvent(user: object, { token, resetToken }: IssuedResetToken): TokenCreatedEvent {
+  private tokenCreatedEvent(user: object, { token, resetToken }: IssuedResetToken): TokenCreatedEvent {
     return new TokenCreatedEvent(user, token, resetToken, resetToken.ipAddress, resetToken.userAgent);
-  }
-
-  /** A token refused by a PreReset listener goes back, unless a newer token took its place meanwhile. */
-  protected async restoreToken(resetToken: ResetToken): Promise<void> {
-    const { userId, ...columns } = resetToken;
-    try {
-      await this.tokens.insert({ ...columns, user: { [this.userPrimaryKey]: userId } });
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-    }
-  }
-
-  protected async deleteTokensOf(user: object): Promise<void> {
-    await this.tokens.delete({ user: this.userReference(user) });
-  }
-
-  protected async deleteExpired(limit: number): Promise<number> {
-    return (await deleteExpiredBatch(this.tokens, limit)).deleted;
   }
 
   /**
    * The request path's share of the cleanup, so expired tokens go without a cron job: one bounded batch at most
-   * once per `EXPIRED_CLEANUP_INTERVAL_MS`, and on the next request again while batches come back full, so a
-   * backlog still shrinks by a batch per request. Most requests then skip the query.
+   * once per `EXPIRED_CLEANUP_INTERVAL_MS`, and on the next request again while batches come back full.
    */
   private async cleanUpExpired(): Promise<void> {
     if (Date.now() < this.nextCleanupAt) return;
     this.nextCleanupAt = Date.now() + EXPIRED_CLEANUP_INTERVAL_MS;
     const limit = this.options.cleanupBatchSize;
-    if ((await this.deleteExpired(limit)) >= limit) this.nextCleanupAt = 0;
+    if ((await this.tokens.deleteExpired(limit)) >= limit) this.nextCleanupAt = 0;
   }
 
   /** Emits a notification event; a failing listener is logged (with the token masked) and ignored. */
-  protected async emit(name: PasswordResetEventName, payload: object, secret?: string): Promise<void> {
+  private async emit(name: PasswordResetEventName, payload: object, secret?: string): Promise<void> {
     try {
-      await this.events!.emitAsync(name, payload);
+      await this.events.emitAsync(name, payload);
     } catch (error) {
       this.logger.error(`A ${name} listener failed: ${describeError(error, secret)}`);
     }
   }
 
-  protected digest(token: string): string {
-    return digestToken(token, this.options.tokenSecret);
+  /** With `user`: the digest of an account-bound code, which only matches that account's token. */
+  private digest(token: string, user?: object): string {
+    const boundTo = user && this.tokensBoundToAccount ? this.users.getId(user) : undefined;
+    return tokenDigestFor(token, this.options.tokenSecret, boundTo);
   }
 
-  /** Account-bound codes are short and repeat across users: their digest includes the user's id. */
-  protected tokenDigestFor(user: object, token: string): string {
-    return this.digest(this.tokensBoundToAccount ? `${this.users.getId(user)}\u0000${token}` : token);
-  }
-
-  /** Binds a token to the credentials it was issued for. */
-  protected credentialFingerprint(user: object): string {
-    const passwordHash = this.users.getPasswordHash(user) ?? '';
-    const email = this.users.getAttribute(user, 'email') ?? '';
-    return this.digest(`${passwordHash}\u0000${email}`);
-  }
-
-  private userReference(user: object): Record<string, unknown> {
-    return { [this.userPrimaryKey]: this.users.getId(user) };
-  }
-
-  private get userPrimaryKey(): string {
-    return this.tokens.metadata.findRelationWithPropertyPath('user')!.inverseEntityMetadata.primaryColumns[0]
-      .propertyName;
+  private fingerprint(user: object): string {
+    const email = this.users.getAttribute(user, 'email');
+    return credentialFingerprint(this.users.getPasswordHash(user), email, this.options.tokenSecret);
   }
 }
 
 function digestsEqual(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const { code, errno } = error.driverError as { code?: string; errno?: number };
-  return code === '23505' || code === 'ER_DUP_ENTRY' || errno === 1062 || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
-
-/** An error's name and message for the log, with a secret (the token) masked wherever it appears. */
-function describeError(error: unknown, secret?: string): string {
-  return redactText(error instanceof Error ? `${error.name}: ${error.message}` : String(error), secret);
 }

@@ -158,7 +158,6 @@ try {
     '@nestjs/typeorm',
     'typeorm',
     'class-validator',
-    'class-transformer',
     'reflect-metadata',
     'rxjs',
   ];
@@ -250,8 +249,8 @@ try {
     const emitted = readFileSync(join(dir, 'dist', 'main.js'), 'utf8');
     const loadsPackage =
       app.type === 'module'
-        ? emitted.includes(`from 'nestjs-password-reset'`)
-        : emitted.includes(`require("nestjs-password-reset")`);
+        ? emitted.includes(`from 'nestjs-password-reset`)
+        : emitted.includes(`require("nestjs-password-reset`);
     check(
       `${app.name}: the emitted main.js ${app.type === 'module' ? 'imports' : 'require()s'} the package`,
       loadsPackage,

@@ -12,9 +12,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import type { DataSource } from 'typeorm';
-import { clearExpiredTokens } from '../entities/expired-token-cleanup.js';
 import { ResetToken } from '../entities/reset-token.entity.js';
 import { DEFAULT_CLEANUP_BATCH_SIZE } from '../password-reset.constants.js';
+import { TypeOrmResetTokenStore } from '../storage/typeorm-reset-token.store.js';
 
 const USAGE = 'usage: nestjs-password-reset-clear-expired --data-source <module.js> [--batch-size <1..10000>]';
 
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     if (!dataSource.hasMetadata(ResetToken)) {
       throw new Error('the data source does not list ResetToken: add ...passwordResetEntities(User) to its entities');
     }
-    const deleted = await clearExpiredTokens(dataSource.getRepository(ResetToken), batchSize);
+    const deleted = await new TypeOrmResetTokenStore(dataSource.getRepository(ResetToken)).clearExpired(batchSize);
     console.log(`deleted ${deleted} expired password-reset token${deleted === 1 ? '' : 's'}`);
   } finally {
     await dataSource.destroy();

@@ -1,11 +1,10 @@
 import { isEmail } from 'class-validator';
-import { MAX_LOOKUP_VALUE_LENGTH, MAX_PASSWORD_LENGTH } from '../password-reset.constants.js';
+import { MAX_LOOKUP_VALUE_LENGTH, MAX_PASSWORD_LENGTH, MAX_TOKEN_LENGTH } from '../password-reset.constants.js';
 import {
   InvalidResetTokenException,
   PasswordResetBadRequestException,
 } from '../exceptions/password-reset.exceptions.js';
 import type { ResolvedPasswordResetMessages } from '../password-reset.messages.js';
-import { MAX_TOKEN_LENGTH } from '../tokens/random-string-token.generator.js';
 
 /**
  * The request bodies are checked here rather than by the app's global ValidationPipe: the lookup field's

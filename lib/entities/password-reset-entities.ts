@@ -1,4 +1,4 @@
-import type { ObjectLiteral, ObjectType } from 'typeorm';
+import type { PasswordResetEntityClass } from '../password-reset.options.js';
 import { registerUserEntity } from '../users/user-entity.registry.js';
 import { ResetToken } from './reset-token.entity.js';
 
@@ -7,7 +7,7 @@ import { ResetToken } from './reset-token.entity.js';
  * clear-expired cron job): `entities: [User, ...passwordResetEntities(User)]`. Ties ResetToken to the user
  * entity as `forRoot({ user: { entity: User } })` would.
  */
-export function passwordResetEntities(userEntity: ObjectType<ObjectLiteral>): [typeof ResetToken] {
+export function passwordResetEntities(userEntity: PasswordResetEntityClass): [typeof ResetToken] {
   registerUserEntity(userEntity);
   return [ResetToken];
 }

@@ -8,6 +8,7 @@ import {
   RelationId,
   ValueTransformer,
 } from 'typeorm';
+import type { ObjectType } from 'typeorm';
 import { resolveUserEntity } from '../users/user-entity.registry.js';
 
 /**
@@ -28,7 +29,7 @@ export class ResetToken {
   @PrimaryGeneratedColumn()
   id: number;
 
-  @OneToOne(() => resolveUserEntity(), { nullable: false, onDelete: 'CASCADE' })
+  @OneToOne(() => resolveUserEntity() as ObjectType<object>, { nullable: false, onDelete: 'CASCADE' })
   @JoinColumn({ name: 'userId' })
   user?: unknown;
 

@@ -4,8 +4,7 @@ import {
   PasswordResetBadRequestException,
   PasswordResetThrottledException,
 } from '../exceptions/password-reset.exceptions.js';
-import { MAX_LOOKUP_VALUE_LENGTH, MAX_PASSWORD_LENGTH } from '../password-reset.constants.js';
-import { MAX_TOKEN_LENGTH } from '../tokens/random-string-token.generator.js';
+import { MAX_LOOKUP_VALUE_LENGTH, MAX_PASSWORD_LENGTH, MAX_TOKEN_LENGTH } from '../password-reset.constants.js';
 
 /**
  * OpenAPI 3 schema objects as plain data, so the package's types never name @nestjs/swagger (an optional peer).

@@ -9,6 +9,13 @@ describe('RandomStringTokenGenerator', () => {
     expect(generator.entropyBits).toBeGreaterThanOrEqual(128);
   });
 
+  it('makes maxLength default to minLength, as documented', () => {
+    const generator = new RandomStringTokenGenerator({ minLength: 40 });
+    expect(generator.maxLength).toBe(40);
+    expect(Array.from({ length: 50 }, () => generator.generateToken().length)).toEqual(Array(50).fill(40));
+    expect(new RandomStringTokenGenerator({ minLength: 10 }).maxLength).toBe(10);
+  });
+
   it('produces unique tokens within the length range', () => {
     const generator = new RandomStringTokenGenerator({ minLength: 10, maxLength: 15 });
     const tokens = Array.from({ length: 500 }, () => generator.generateToken());

@@ -1,16 +1,15 @@
 import { randomInt } from 'node:crypto';
+import { MAX_TOKEN_LENGTH } from '../password-reset.constants.js';
 import { BaseTokenGenerator } from './base-token-generator.js';
 import { checkGeneratorRange } from './generator-range.util.js';
 
 /** Letters and digits only: survives mail clients, URL encoding and double-click selection. */
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-/** Tokens arrive in request bodies capped at this length. */
-export const MAX_TOKEN_LENGTH = 256;
 
 export interface RandomStringTokenGeneratorOptions {
   /** Default 32 (about 190 bits). */
   minLength?: number;
-  /** Default `minLength`. */
+  /** Default `minLength` (fixed-length tokens). */
   maxLength?: number;
 }
 
@@ -22,7 +21,7 @@ export class RandomStringTokenGenerator extends BaseTokenGenerator {
   constructor(options: RandomStringTokenGeneratorOptions = {}) {
     super();
     this.minLength = options.minLength ?? 32;
-    this.maxLength = options.maxLength ?? Math.max(this.minLength, 32);
+    this.maxLength = options.maxLength ?? this.minLength;
     checkGeneratorRange(
       'RandomStringTokenGenerator',
       ['minLength', this.minLength],

@@ -19,6 +19,12 @@ export abstract class PasswordResetUserStore<User extends object = object> {
   abstract isActive(user: User): boolean;
   /** The stored password hash; null or empty when the account has no usable password. */
   abstract getPasswordHash(user: User): string | null;
-  /** Store an already-hashed password. */
-  abstract setPasswordHash(user: User, passwordHash: string): Promise<void>;
+  /**
+   * Stores an already-hashed password, but only while the account's password hash and email are still those
+   * of `user` (read when the token was checked): resolve false and write nothing when they changed, so a
+   * password set by another route meanwhile is never overwritten. A store that cannot tell may resolve
+   * nothing. `session` is the token store's unit of work (a TypeORM `EntityManager` inside the reset's
+   * transaction): write through it to join that transaction.
+   */
+  abstract setPasswordHash(user: User, passwordHash: string, session?: unknown): Promise<boolean | void>;
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, ObjectLiteral, Repository } from 'typeorm';
+import { DataSource, EntityManager, IsNull, ObjectLiteral, Repository } from 'typeorm';
+import type { ObjectType } from 'typeorm';
 import { PasswordResetConfigurationError } from '../exceptions/password-reset-configuration.error.js';
 import { PASSWORD_RESET_OPTIONS, PASSWORD_RESET_USER_CONFIG } from '../password-reset.constants.js';
 import type {
@@ -31,7 +32,7 @@ export class TypeOrmUserStore extends PasswordResetUserStore<ObjectLiteral> {
     @Inject(PASSWORD_RESET_OPTIONS) options: ResolvedPasswordResetOptions,
   ) {
     super();
-    this.repository = dataSource.getRepository(config.entity);
+    this.repository = dataSource.getRepository(config.entity as ObjectType<ObjectLiteral>);
     const { metadata } = this.repository;
     const hasProperty = (name: string) => !!metadata.findColumnWithPropertyName(name);
     if (metadata.primaryColumns.length !== 1) {
@@ -98,16 +99,23 @@ export class TypeOrmUserStore extends PasswordResetUserStore<ObjectLiteral> {
     return this.getAttribute(user, 'password');
   }
 
-  async setPasswordHash(user: ObjectLiteral, passwordHash: string): Promise<void> {
+  /** One conditional UPDATE: the row must still hold the password hash and email `user` was read with. */
+  async setPasswordHash(user: ObjectLiteral, passwordHash: string, session?: unknown): Promise<boolean> {
     const property = this.fields.password as string;
+    const repository =
+      session instanceof EntityManager ? session.getRepository(this.repository.target) : this.repository;
+    const unchanged: Record<string, unknown> = { [this.primaryKey]: this.getId(user) };
+    for (const field of [property, this.fields.email]) if (field) unchanged[field] = user[field] ?? IsNull();
+    let written: boolean;
     try {
-      await this.repository.update({ [this.primaryKey]: this.getId(user) }, { [property]: passwordHash });
+      written = !!(await repository.update(unchanged, { [property]: passwordHash })).affected;
     } catch (error) {
-      // A failed query carries its parameters (and, on MySQL, the interpolated SQL): the new hash, which
-      // Nest's exception handler would otherwise print in full.
-      throw redactSecretInError(error, passwordHash);
+      // A failed query carries its parameters (and, on MySQL, the interpolated SQL): the new hash and the
+      // current one, which Nest's exception handler would otherwise print in full.
+      throw redactSecretInError(redactSecretInError(error, passwordHash), this.getPasswordHash(user) ?? '');
     }
-    user[property] = passwordHash;
+    if (written) user[property] = passwordHash;
+    return written;
   }
 
   /** Logical field → entity property; names outside the map (a custom lookup field) are properties already. */

@@ -1,17 +1,17 @@
-import type { ObjectLiteral, ObjectType } from 'typeorm';
+import type { PasswordResetEntityClass } from '../password-reset.options.js';
 import { PasswordResetConfigurationError } from '../exceptions/password-reset-configuration.error.js';
 
 /**
  * TypeORM reads relation targets lazily, when a data source builds its metadata. The module registers the
  * app's user entity before that happens, so `ResetToken` can reference a table it cannot import.
  */
-let userEntity: ObjectType<ObjectLiteral> | undefined;
+let userEntity: PasswordResetEntityClass | undefined;
 
-export function registerUserEntity(entity: ObjectType<ObjectLiteral>): void {
+export function registerUserEntity(entity: PasswordResetEntityClass): void {
   userEntity = entity;
 }
 
-export function resolveUserEntity(): ObjectType<ObjectLiteral> {
+export function resolveUserEntity(): PasswordResetEntityClass {
   if (!userEntity) {
     throw new PasswordResetConfigurationError(
       'user.entity is required: pass `user: { entity: User }` to forRoot()/forRootAsync() before the data source starts',

@@ -33,3 +33,8 @@ function scrub(value: unknown, secret: string, seen: Set<object>, depth: number)
     }
   }
 }
+
+/** An error's name and message for a log line, with a secret (the token) masked wherever it appears. */
+export function describeError(error: unknown, secret?: string): string {
+  return redactText(error instanceof Error ? `${error.name}: ${error.message}` : String(error), secret);
+}

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { passwordResetEntities } from 'nestjs-password-reset';
+import { passwordResetEntities } from 'nestjs-password-reset/typeorm';
 import { DataSource } from 'typeorm';
 import { User } from './user.entity.js';
 

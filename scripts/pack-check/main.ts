@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import bcrypt from 'bcrypt';
-import { ResetToken } from 'nestjs-password-reset';
+import { ResetToken } from 'nestjs-password-reset/typeorm';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { TokenInbox } from './token-inbox.js';

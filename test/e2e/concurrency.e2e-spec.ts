@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { Injectable } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
-import { ObjectLiteral } from 'typeorm';
-import { PasswordResetEvents, ResetToken } from '../../lib/index.js';
+import { Provider } from '@nestjs/common';
+import { DataSource, ObjectLiteral } from 'typeorm';
+import { PASSWORD_RESET_OPTIONS } from '../../lib/password-reset.constants.js';
+import { User } from '../fixtures/user.entity.js';
+import { PasswordResetUserStore, ResolvedPasswordResetOptions } from '../../lib/index.js';
+import { ResetToken, TypeOrmUserStore } from '../../lib/typeorm.js';
 import { createTestApp, createUser, passwordWorks, TestApp, tokenRows } from '../fixtures/test-app.js';
 import { NEW_PASSWORD, ROUTES } from '../fixtures/reset-requests.js';
 
@@ -22,22 +24,28 @@ async function post(baseUrl: string, path: string, body: object): Promise<number
 }
 
 /**
- * Starts token requests for the account once a confirm has claimed its token, so they race the password
- * change and the confirm's final cleanup: some finish before it, some after.
+ * Starts token requests for the account once a confirm has claimed its token (inside the password write), so
+ * they race the password change and the confirm's final cleanup: some finish before it, some after.
  */
-@Injectable()
-class RequestRacer {
+class RacingUserStore extends TypeOrmUserStore {
   start?: () => Promise<void>;
   readonly requests: Promise<void>[] = [];
 
-  /** PreReset is awaited: holding it a moment lets the first requests read the account before the new hash. */
-  @OnEvent(PasswordResetEvents.PreReset)
-  async onPreReset(): Promise<void> {
-    const start = this.start!;
-    for (let i = 0; i < RACING_REQUESTS; i++) this.requests.push(delay(i).then(start));
+  override async setPasswordHash(user: ObjectLiteral, passwordHash: string, session?: unknown): Promise<boolean> {
+    const start = this.start;
+    if (start) for (let i = 0; i < RACING_REQUESTS; i++) this.requests.push(delay(i).then(start));
+    // Holding the write a moment lets the first requests read the account before the new hash.
     await delay(RACING_REQUESTS / 2);
+    return super.setPasswordHash(user, passwordHash, session);
   }
 }
+
+const racingUserStore: Provider = {
+  provide: PasswordResetUserStore,
+  useFactory: (dataSource: DataSource, options: ResolvedPasswordResetOptions) =>
+    new RacingUserStore(dataSource, { entity: User }, options),
+  inject: [DataSource, PASSWORD_RESET_OPTIONS],
+};
 
 /** Single use and one live token per account, decided by the database under real concurrent HTTP requests. */
 describe(`concurrency (${process.env.DB_ENGINE ?? 'sqlite'})`, () => {
@@ -46,7 +54,7 @@ describe(`concurrency (${process.env.DB_ENGINE ?? 'sqlite'})`, () => {
   let jane: ObjectLiteral;
   // Throttling would turn concurrent attempts into 429s: the database alone must decide here.
   beforeEach(async () => {
-    t = await createTestApp({ options: { throttle: false }, providers: [RequestRacer] });
+    t = await createTestApp({ options: { throttle: false }, extras: { extraProviders: [racingUserStore] } });
     baseUrl = await t.listen();
     jane = await createUser(t.dataSource);
   });
@@ -99,7 +107,7 @@ describe(`concurrency (${process.env.DB_ENGINE ?? 'sqlite'})`, () => {
   });
 
   it('never leaves a token issued for the old password usable after a reset it raced', async () => {
-    const racer = t.app.get(RequestRacer);
+    const racer = t.app.get(PasswordResetUserStore) as RacingUserStore;
     for (let round = 0; round < ROUNDS; round++) {
       const token = await issue();
       const oldHash = jane.password as string;

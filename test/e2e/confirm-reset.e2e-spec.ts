@@ -1,8 +1,20 @@
 import { describe, expect, it } from '@jest/globals';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Provider } from '@nestjs/common';
+import bcrypt from 'bcrypt';
+import { DataSource, ObjectLiteral } from 'typeorm';
+import { PASSWORD_RESET_OPTIONS } from '../../lib/password-reset.constants.js';
+import { TypeOrmUserStore } from '../../lib/typeorm.js';
 import { OnEvent } from '@nestjs/event-emitter';
 import request from 'supertest';
-import { PasswordResetEvents, PasswordResetService, PreResetEvent } from '../../lib/index.js';
+import {
+  BcryptPasswordHasher,
+  PasswordHasher,
+  PasswordResetEvents,
+  PasswordResetService,
+  PasswordResetUserStore,
+  PreResetEvent,
+  ResolvedPasswordResetOptions,
+} from '../../lib/index.js';
 import {
   closingTestApps,
   expireToken,
@@ -12,7 +24,7 @@ import {
   ROUTES,
   tokenRowsOf,
 } from '../fixtures/reset-requests.js';
-import { createUser, passwordWorks, TestApp, tokenRows } from '../fixtures/test-app.js';
+import { createUser, passwordWorks, TEST_BCRYPT_COST, TestApp, tokenRows } from '../fixtures/test-app.js';
 import { User } from '../fixtures/user.entity.js';
 
 const OLD_PASSWORD = 'correct horse battery';
@@ -25,6 +37,31 @@ class RacingRequest {
   @OnEvent(PasswordResetEvents.PreReset, { suppressErrors: false })
   async duringReset(event: PreResetEvent): Promise<void> {
     await this.passwordReset.issueTokenFor(event.user);
+  }
+}
+
+/** A hasher held at a gate: the test acts while a confirm sits between its checks and its password write. */
+class GatedHasher extends BcryptPasswordHasher {
+  gate?: Promise<void>;
+  entered?: () => void;
+
+  override async hash(password: string): Promise<string> {
+    this.entered?.();
+    await this.gate;
+    return super.hash(password);
+  }
+}
+
+/** A user store whose password write fails once, after the token was claimed. */
+class FailingWriteUserStore extends TypeOrmUserStore {
+  failNext = false;
+
+  override async setPasswordHash(user: ObjectLiteral, passwordHash: string, session?: unknown): Promise<boolean> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('the users table is unavailable');
+    }
+    return super.setPasswordHash(user, passwordHash, session);
   }
 }
 
@@ -48,17 +85,18 @@ describe('POST /password_reset/confirm/', () => {
     await request(t.server).post(ROUTES.validate).send({ token: johns }).expect(200);
   });
 
-  it('also removes a token issued while the reset was under way', async () => {
+  it('answers 404 when a newer request replaced the token during the confirm, and the newer token works', async () => {
     t = await startApp({ providers: [RacingRequest] });
     const user = await createUser(t.dataSource);
     const token = await issueToken(t);
-    await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(200);
-    expect(t.events.created).toHaveLength(2);
-    expect(await tokenRowsOf(t.dataSource, user.id)).toHaveLength(0);
     await request(t.server)
-      .post(ROUTES.validate)
-      .send({ token: t.events.created[1].token })
+      .post(ROUTES.confirm)
+      .send({ token, password: NEW_PASSWORD })
       .expect(404, INVALID_TOKEN_BODY);
+    expect(await passwordWorks(t.dataSource, user.id, OLD_PASSWORD)).toBe(true);
+    expect(t.events.created).toHaveLength(2);
+    expect(await tokenRowsOf(t.dataSource, user.id)).toHaveLength(1);
+    await request(t.server).post(ROUTES.validate).send({ token: t.events.created[1].token }).expect(200);
   });
 
   it('answers 404 to a used token and keeps the password set with it', async () => {
@@ -129,5 +167,47 @@ describe('POST /password_reset/confirm/', () => {
     expect(await passwordWorks(t.dataSource, user.id, winner)).toBe(true);
     expect(t.events.postReset).toHaveLength(1);
     expect(await tokenRows(t.dataSource)).toHaveLength(0);
+  });
+  it('does not overwrite a password another route set while the confirm was under way: 404', async () => {
+    const hasher = new GatedHasher({ cost: TEST_BCRYPT_COST });
+    t = await startApp({ extras: { extraProviders: [{ provide: PasswordHasher, useValue: hasher }] } });
+    const user = await createUser(t.dataSource);
+    const token = await issueToken(t);
+    let open!: () => void;
+    hasher.gate = new Promise((resolve) => (open = resolve));
+    const entered = new Promise<void>((resolve) => (hasher.entered = resolve));
+    const confirm = request(t.server)
+      .post(ROUTES.confirm)
+      .send({ token, password: NEW_PASSWORD })
+      .then((r) => r);
+    await entered;
+    // The app's own "change password" route, while the confirm waits in its hasher.
+    const elsewhere = await bcrypt.hash('Changed-on-the-settings-page-7', TEST_BCRYPT_COST);
+    await t.dataSource.getRepository(User).update({ id: user.id }, { password: elsewhere });
+    open();
+    const answer = await confirm;
+    expect(answer.status).toBe(404);
+    expect(answer.body).toEqual(INVALID_TOKEN_BODY);
+    expect(await passwordWorks(t.dataSource, user.id, 'Changed-on-the-settings-page-7')).toBe(true);
+    expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(false);
+    expect(t.events.postReset).toHaveLength(0);
+  });
+
+  it('keeps the token when the password write fails after the claim, so the same link works again', async () => {
+    const store: Provider = {
+      provide: PasswordResetUserStore,
+      useFactory: (dataSource: DataSource, options: ResolvedPasswordResetOptions) =>
+        new FailingWriteUserStore(dataSource, { entity: User }, options),
+      inject: [DataSource, PASSWORD_RESET_OPTIONS],
+    };
+    t = await startApp({ extras: { extraProviders: [store] } });
+    const user = await createUser(t.dataSource);
+    const token = await issueToken(t);
+    (t.app.get(PasswordResetUserStore) as FailingWriteUserStore).failNext = true;
+    await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(500);
+    expect(await passwordWorks(t.dataSource, user.id, OLD_PASSWORD)).toBe(true);
+    expect(await tokenRowsOf(t.dataSource, user.id)).toHaveLength(1);
+    await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(200);
+    expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import request from 'supertest';
 import { ObjectLiteral } from 'typeorm';
-import { ResetToken } from '../../lib/index.js';
+import { ResetToken } from '../../lib/typeorm.js';
 import { ROUTES } from '../fixtures/reset-requests.js';
 import { createTestApp, createUser, TestApp, TestAppOptions, tokenRows } from '../fixtures/test-app.js';
 import { createTestDatabase, DB_ENGINE, TestDatabase } from '../fixtures/test-database.js';
@@ -124,7 +124,7 @@ describe(`expiry and cleanup (${DB_ENGINE})`, () => {
       writeFileSync(
         file,
         `import { DataSource, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { passwordResetEntities } from '${pathToFileURL(join(process.cwd(), 'dist', 'index.js')).href}';
+import { passwordResetEntities } from '${pathToFileURL(join(process.cwd(), 'dist', 'typeorm.js')).href}';
 class User {}
 PrimaryGeneratedColumn()(User.prototype, 'id');
 Entity('users')(User);

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import request from 'supertest';
-import { foldIdentifier, ResetToken } from '../../lib/index.js';
+import { ResetToken } from '../../lib/typeorm.js';
+import { foldIdentifier } from '../../lib/utils/identifier.util.js';
 import { databaseState, INVALID_TOKEN_BODY, NEW_PASSWORD, ROUTES, tokenRowsOf } from '../fixtures/reset-requests.js';
 import { parseHttpAdapter } from '../fixtures/http-adapter.js';
 import { createTestApp, createUser, passwordWorks, TestApp, tokenRows } from '../fixtures/test-app.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { ObjectLiteral, ObjectType } from 'typeorm';
-import { PASSWORD_RESET_MIGRATIONS, ResetToken } from '../../lib/index.js';
+import { PASSWORD_RESET_MIGRATIONS, ResetToken } from '../../lib/typeorm.js';
 import { createTestApp, createUser, passwordWorks, TestApp, tokenRows } from '../fixtures/test-app.js';
 import { CreateTestUsers1700000000000 } from '../fixtures/test-users.migration.js';
 import { User } from '../fixtures/user.entity.js';

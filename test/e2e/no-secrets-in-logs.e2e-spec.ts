@@ -145,7 +145,11 @@ describe('no secrets in logs', () => {
     const live = await requestToken();
     for (const sql of failingWriteTrigger(t.engine, 'users', 'UPDATE')) await t.dataSource.query(sql);
     await post('confirm', { token: live, password: UNTRIED_PASSWORD }).expect(500);
-    for (const sql of failingWriteTrigger(t.engine, 'password_reset_tokens', 'INSERT')) await t.dataSource.query(sql);
+    // The failed confirm put its token back: the request replaces that row, so refuse updates too.
+    for (const operation of ['INSERT', 'UPDATE'] as const) {
+      for (const sql of failingWriteTrigger(t.engine, 'password_reset_tokens', operation))
+        await t.dataSource.query(sql);
+    }
     await post('request', { email: 'jane@example.com' }).expect(200);
     await t.settle();
     expect(await passwordWorks(t.dataSource, janeId, NEW_PASSWORD)).toBe(true);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -37,16 +37,34 @@ function importedPackages(): Map<string, string> {
   return found;
 }
 
-/** The packages each lib/ file loads as it is loaded: `import … from`, `import '…'` and re-exports, not `import type`. */
-function eagerlyLoadedPackages(): [file: string, name: string][] {
-  return sourceFiles(join(ROOT, 'lib')).flatMap((file) =>
-    [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\s+(type\s)?(?:[^;']*?\bfrom\s+)?'([^']+)'/gm)]
-      .filter(([, typeOnly]) => !typeOnly)
-      .flatMap(([, , specifier]): [string, string][] => {
-        const name = packageOf(specifier);
-        return name ? [[file, name]] : [];
-      }),
-  );
+/** Bare packages and relative files that `file` loads as it is loaded: `import … from`, `import '…'`, re-exports, not `import type`. */
+function eagerImports(file: string): { packages: string[]; files: string[] } {
+  const specifiers = [
+    ...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\s+(type\s)?(?:[^;']*?\bfrom\s+)?'([^']+)'/gm),
+  ]
+    .filter(([, typeOnly]) => !typeOnly)
+    .map(([, , specifier]) => specifier);
+  return {
+    packages: specifiers.flatMap((specifier) => packageOf(specifier) ?? []),
+    files: specifiers
+      .filter((specifier) => specifier.startsWith('.'))
+      .map((specifier) => join(dirname(file), specifier.replace(/\.js$/, '.ts'))),
+  };
+}
+
+/** Every package loaded, directly or through lib/ files, when `entry` is imported; `import()` is on demand. */
+function packagesLoadedBy(entry: string): Set<string> {
+  const packages = new Set<string>();
+  const seen = new Set<string>();
+  for (const pending = [join(ROOT, 'lib', entry)]; pending.length;) {
+    const file = pending.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const found = eagerImports(file);
+    found.packages.forEach((name) => packages.add(name));
+    pending.push(...found.files);
+  }
+  return packages;
 }
 
 describe('package manifest', () => {
@@ -84,18 +102,20 @@ describe('package manifest', () => {
     const optional = Object.keys(manifest.peerDependenciesMeta ?? {}).filter(
       (name) => manifest.peerDependenciesMeta[name].optional,
     );
-    expect(optional).toEqual(['@nestjs/swagger']);
+    expect(optional).toEqual(['@nestjs/swagger', '@nestjs/typeorm', 'typeorm']);
     for (const name of optional) {
-      expect({ name, peer: manifest.peerDependencies[name], dev: name in manifest.devDependencies }).toEqual({
+      expect({ name, peer: name in manifest.peerDependencies, dev: name in manifest.devDependencies }).toEqual({
         name,
-        peer: '^11.0.0 || ^12.0.0',
+        peer: true,
         dev: true,
       });
     }
-    const eager = eagerlyLoadedPackages();
-    // The scan sees the mandatory peers lib/ loads, so an eager import of an optional one would not slip by.
-    expect(eager.map(([, name]) => name)).toEqual(expect.arrayContaining(['@nestjs/common', 'typeorm']));
-    expect(eager.filter(([, name]) => optional.includes(name))).toEqual([]);
+    const core = packagesLoadedBy('index.ts');
+    // The walk sees the mandatory peers, so an eager import of an optional one would not slip by.
+    expect([...core]).toEqual(expect.arrayContaining(['@nestjs/common', '@nestjs/event-emitter', 'bcrypt']));
+    expect(optional.filter((name) => core.has(name))).toEqual([]);
+    // The TypeORM entry is the one that loads TypeORM.
+    expect(packagesLoadedBy('typeorm.ts').has('typeorm')).toBe(true);
   });
 
   it('exports ESM with types, and ships only dist', () => {
@@ -104,6 +124,11 @@ describe('package manifest', () => {
       types: './dist/index.d.ts',
       import: './dist/index.js',
       default: './dist/index.js',
+    });
+    expect(manifest.exports['./typeorm']).toEqual({
+      types: './dist/typeorm.d.ts',
+      import: './dist/typeorm.js',
+      default: './dist/typeorm.js',
     });
     expect(manifest.exports['./package.json']).toBe('./package.json');
     expect(manifest.files).toEqual(['dist']);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { Logger } from 'typeorm';
-import { ResetToken } from '../../lib/index.js';
+import { ResetToken } from '../../lib/typeorm.js';
 import { ROUTES } from '../fixtures/reset-requests.js';
 import { createTestApp, createUser, TestApp } from '../fixtures/test-app.js';
 import { DB_ENGINE } from '../fixtures/test-database.js';

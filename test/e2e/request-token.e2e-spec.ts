@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import request from 'supertest';
 import { ObjectLiteral } from 'typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PasswordResetUserStore, TypeOrmUserStore } from '../../lib/index.js';
+import { PasswordResetUserStore } from '../../lib/index.js';
+import { TypeOrmUserStore } from '../../lib/typeorm.js';
 import { EXPIRED_CLEANUP_INTERVAL_MS } from '../../lib/password-reset.service.js';
 import {
   closingTestApps,

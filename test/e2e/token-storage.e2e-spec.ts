@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash, createHmac } from 'node:crypto';
-import { PasswordResetService, ResetToken } from '../../lib/index.js';
+import { PasswordResetService } from '../../lib/index.js';
+import { ResetToken } from '../../lib/typeorm.js';
 import { closingTestApps, expireToken, issueToken } from '../fixtures/reset-requests.js';
 import { createUser, TestApp, tokenRows } from '../fixtures/test-app.js';
 import { User } from '../fixtures/user.entity.js';

@@ -1,5 +1,5 @@
 import type { ObjectLiteral, Repository } from 'typeorm';
-import { ResetToken } from './reset-token.entity.js';
+import { ResetToken } from '../entities/reset-token.entity.js';
 
 /** Engines whose upsert can answer with the row id (SQLite from 3.35, which better-sqlite3 bundles). */
 const UPSERT_ENGINES = new Set(['postgres', 'better-sqlite3']);

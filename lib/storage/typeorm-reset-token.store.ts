@@ -1,0 +1,148 @@
+import { In, LessThanOrEqual, MoreThanOrEqual, QueryFailedError, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm';
+import { ResetToken } from '../entities/reset-token.entity.js';
+import type { PasswordResetUserId } from '../users/password-reset-user-store.js';
+import { NewResetTokenRecord, ResetTokenRecord, ResetTokenStore, ResetTokenWrite } from './reset-token.store.js';
+import { createTokenUpsert, TokenUpsert } from './typeorm-token-upsert.js';
+
+/**
+ * A request that loses the insert race on the unique userId replaces the winner's row next round; it only
+ * fails again if that row is deleted in between (a confirm or cleanup), so few rounds are needed.
+ */
+const ISSUE_ATTEMPTS = 3;
+
+/**
+ * Engines whose query runners each hold a connection of their own. TypeORM's SQLite drivers share one
+ * connection, so a transaction there would take in every other request's statements.
+ */
+const TRANSACTIONAL_ENGINES = new Set(['postgres', 'mysql', 'mariadb']);
+
+/** The default store: the `password_reset_tokens` table through TypeORM, on SQLite, PostgreSQL and MariaDB/MySQL. */
+export class TypeOrmResetTokenStore extends ResetTokenStore {
+  /** Built on first use; null where the engine has no single-statement upsert with RETURNING. */
+  private upsert?: TokenUpsert | null;
+  private readonly userPrimaryKey: string;
+
+  constructor(protected readonly tokens: Repository<ResetToken>) {
+    super();
+    const relation = tokens.metadata.findRelationWithPropertyPath('user')!;
+    this.userPrimaryKey = relation.inverseEntityMetadata.primaryColumns[0].propertyName;
+  }
+
+  async save(token: NewResetTokenRecord): Promise<ResetTokenRecord> {
+    const { userId, ...columns } = token;
+    const id = await this.write({ ...columns, user: this.userReference(userId), failedAttempts: 0 });
+    return { ...token, id: id!, failedAttempts: 0 };
+  }
+
+  async findByDigest(tokenDigest: string): Promise<ResetTokenRecord | null> {
+    return this.tokens.findOne({ where: { tokenDigest } });
+  }
+
+  async findByUser(userId: PasswordResetUserId): Promise<ResetTokenRecord | null> {
+    return this.tokens.findOne({ where: { user: this.userReference(userId) } });
+  }
+
+  async claim(token: ResetTokenRecord): Promise<boolean> {
+    return !!(await this.tokens.delete(this.sameToken(token))).affected;
+  }
+
+  async restore(token: ResetTokenRecord): Promise<void> {
+    const { userId, ...columns } = token;
+    try {
+      await this.tokens.insert({ ...columns, id: Number(columns.id), user: this.userReference(userId) });
+    } catch (error) {
+      // The user's unique row exists again: a newer token took the place.
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+
+  async delete(token: ResetTokenRecord): Promise<void> {
+    await this.tokens.delete(this.sameToken(token));
+  }
+
+  async deleteAllOf(userId: PasswordResetUserId): Promise<void> {
+    await this.tokens.delete({ user: this.userReference(userId) });
+  }
+
+  async recordFailedAttempt(token: ResetTokenRecord, maxAttempts: number): Promise<void> {
+    await this.tokens.increment(this.sameToken(token), 'failedAttempts', 1);
+    await this.tokens.delete({ ...this.sameToken(token), failedAttempts: MoreThanOrEqual(maxAttempts) });
+  }
+
+  /** One short statement per batch, found through the expiry index. */
+  async deleteExpired(limit: number): Promise<number> {
+    const expired = await this.tokens.find({
+      select: { id: true },
+      where: { expiresAt: LessThanOrEqual(new Date()) },
+      order: { expiresAt: 'ASC' },
+      take: limit,
+    });
+    if (expired.length === 0) return 0;
+    await this.tokens.delete({ id: In(expired.map((row) => row.id)) });
+    // Another instance may have deleted part of this batch: a full batch still means "look again".
+    return expired.length;
+  }
+
+  /**
+   * Claim, password write and the removal of the user's tokens in one transaction where the engine isolates
+   * it: a failed write rolls the claim back, and concurrent claims wait for the outcome. On SQLite, the
+   * claim is the commit point (see the base class).
+   */
+  override async redeem(token: ResetTokenRecord, write: ResetTokenWrite): Promise<boolean> {
+    if (!TRANSACTIONAL_ENGINES.has(this.tokens.manager.connection.driver.options.type)) {
+      return super.redeem(token, write);
+    }
+    return this.tokens.manager.transaction(async (manager) => {
+      const tokens = manager.getRepository(ResetToken);
+      if (!(await tokens.delete(this.sameToken(token))).affected) return false;
+      if (!(await write(manager))) return false;
+      await tokens.delete({ user: this.userReference(token.userId) });
+      return true;
+    });
+  }
+
+  /**
+   * Replaces the user's row in place, or inserts it: each statement is atomic, so concurrent requests for one
+   * account (on any number of instances) each succeed and the last one's token is live. Resolves to the row
+   * id, or undefined if a later request already replaced this token.
+   */
+  protected async write(row: QueryDeepPartialEntity<ResetToken>): Promise<number | undefined> {
+    this.upsert ??= createTokenUpsert(this.tokens);
+    if (this.upsert) return this.upsert(row);
+    // MySQL and MariaDB: an UPDATE, then an INSERT if the user had no token.
+    const { user, ...columns } = row;
+    for (let attempt = 1; ; attempt++) {
+      const replaced = await this.tokens.update({ user: user as object }, columns);
+      if (replaced.affected) {
+        const found = await this.tokens.findOne({
+          select: { id: true },
+          where: { tokenDigest: row.tokenDigest as string },
+        });
+        return found?.id;
+      }
+      try {
+        const { identifiers } = await this.tokens.insert(row);
+        return identifiers[0].id as number;
+      } catch (error) {
+        // Another request inserted this user's token first: the next round replaces it.
+        if (attempt >= ISSUE_ATTEMPTS || !isUniqueViolation(error)) throw error;
+      }
+    }
+  }
+
+  /** The row, only while it still holds this token: a newer request replaces the digest in place. */
+  private sameToken(token: ResetTokenRecord): { id: number; tokenDigest: string } {
+    return { id: Number(token.id), tokenDigest: token.tokenDigest };
+  }
+
+  private userReference(userId: PasswordResetUserId): Record<string, unknown> {
+    return { [this.userPrimaryKey]: userId };
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const { code, errno } = error.driverError as { code?: string; errno?: number };
+  return code === '23505' || code === 'ER_DUP_ENTRY' || errno === 1062 || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
