@@ -1,10 +1,13 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis, RedisOptions } from 'ioredis';
+import pg from 'pg';
 import { RedisResetTokenStore } from '../../lib/storage/redis-reset-token.store.js';
 import { digestToken } from '../../lib/tokens/token-digest.js';
 import type { PasswordResetUserId } from '../../lib/users/password-reset-user-store.js';
+import { PgResetTokenStore } from '../examples/pg-reset-token.store.js';
 import { describeResetTokenStoreContract, newResetToken } from '../fixtures/reset-token-store.contract.js';
+import { createTestDatabase, DB_ENGINE } from '../fixtures/test-database.js';
 
 const REDIS = { host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(process.env.REDIS_PORT ?? 6379) };
 
@@ -115,5 +118,23 @@ describe('RedisResetTokenStore on Redis', () => {
     expect(await b.store.findByUser(token.userId)).toBeNull();
     await b.store.deleteAllOf(token.userId);
     expect(await a.store.findByUser(token.userId)).toEqual(token);
+  });
+});
+
+// The README's worked example, held to the same contract; DB_ENGINE=postgres runs it.
+(DB_ENGINE === 'postgres' ? describe : describe.skip)('the plain node-postgres example store', () => {
+  describeResetTokenStoreContract('PgResetTokenStore', async () => {
+    const database = await createTestDatabase('postgres');
+    const pool = new pg.Pool({ connectionString: database.url });
+    // pool.end() resolves before the server has seen every client go; the drop's FORCE ends those.
+    pool.on('error', () => {});
+    const store = new PgResetTokenStore(pool);
+    await store.createSchema();
+    let lastUserId = 0;
+    return {
+      store,
+      newUserId: async () => ++lastUserId,
+      close: () => pool.end().finally(() => database.drop()),
+    };
   });
 });
