@@ -60,9 +60,11 @@ export abstract class ResetTokenStore {
 
   /**
    * Counts one wrong code against `token` and deletes the token once the count reaches `maxAttempts`,
-   * in one atomic step.
+   * in one atomic step. Resolves to the count after this attempt, or 0 when the token was gone (used,
+   * deleted, replaced): among concurrent callers each count from 1 to `maxAttempts` goes to exactly one,
+   * and no attempt is counted beyond it.
    */
-  abstract recordFailedAttempt(token: ResetTokenRecord, maxAttempts: number): Promise<void>;
+  abstract recordFailedAttempt(token: ResetTokenRecord, maxAttempts: number): Promise<number>;
 
   /** Deletes up to `limit` expired tokens, oldest first; resolves to the number deleted. */
   abstract deleteExpired(limit: number): Promise<number>;

@@ -102,7 +102,7 @@ describe('package manifest', () => {
     const optional = Object.keys(manifest.peerDependenciesMeta ?? {}).filter(
       (name) => manifest.peerDependenciesMeta[name].optional,
     );
-    expect(optional).toEqual(['@nestjs/swagger', '@nestjs/typeorm', 'typeorm']);
+    expect(optional).toEqual(['@nestjs/swagger', '@nestjs/typeorm', 'ioredis', 'typeorm']);
     for (const name of optional) {
       expect({ name, peer: name in manifest.peerDependencies, dev: name in manifest.devDependencies }).toEqual({
         name,
