@@ -1,9 +1,9 @@
-import { In, LessThanOrEqual, MoreThanOrEqual, QueryFailedError, Repository } from 'typeorm';
+import { In, LessThanOrEqual, QueryFailedError, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm';
 import { ResetToken } from '../entities/reset-token.entity.js';
 import type { PasswordResetUserId } from '../users/password-reset-user-store.js';
 import { NewResetTokenRecord, ResetTokenRecord, ResetTokenStore, ResetTokenWrite } from './reset-token.store.js';
-import { createTokenUpsert, TokenUpsert } from './typeorm-token-upsert.js';
+import { createTokenStatements, TokenStatements } from './typeorm-token-statements.js';
 
 /**
  * A request that loses the insert race on the unique userId replaces the winner's row next round; it only
@@ -19,8 +19,8 @@ const TRANSACTIONAL_ENGINES = new Set(['postgres', 'mysql', 'mariadb']);
 
 /** The default store: the `password_reset_tokens` table through TypeORM, on SQLite, PostgreSQL and MariaDB/MySQL. */
 export class TypeOrmResetTokenStore extends ResetTokenStore {
-  /** Built on first use; null where the engine has no single-statement upsert with RETURNING. */
-  private upsert?: TokenUpsert | null;
+  /** Built on first use; null where the engine has no UPDATE … RETURNING (MySQL, MariaDB). */
+  private fixedStatements?: TokenStatements | null;
   private readonly userPrimaryKey: string;
 
   constructor(protected readonly tokens: Repository<ResetToken>) {
@@ -49,8 +49,11 @@ export class TypeOrmResetTokenStore extends ResetTokenStore {
 
   async restore(token: ResetTokenRecord): Promise<void> {
     const { userId, ...columns } = token;
+    const row = { ...columns, id: Number(columns.id), user: this.userReference(userId) };
+    const statements = this.statements();
+    if (statements) return statements.restore(row);
     try {
-      await this.tokens.insert({ ...columns, id: Number(columns.id), user: this.userReference(userId) });
+      await this.tokens.insert(row);
     } catch (error) {
       // The user's unique row exists again: a newer token took the place.
       if (!isUniqueViolation(error)) throw error;
@@ -65,9 +68,25 @@ export class TypeOrmResetTokenStore extends ResetTokenStore {
     await this.tokens.delete({ user: this.userReference(userId) });
   }
 
-  async recordFailedAttempt(token: ResetTokenRecord, maxAttempts: number): Promise<void> {
-    await this.tokens.increment(this.sameToken(token), 'failedAttempts', 1);
-    await this.tokens.delete({ ...this.sameToken(token), failedAttempts: MoreThanOrEqual(maxAttempts) });
+  /** The count is raised only below the cap, in one statement (or under a row lock): no guess gets past it. */
+  async recordFailedAttempt(token: ResetTokenRecord, maxAttempts: number): Promise<number> {
+    const { id, tokenDigest } = this.sameToken(token);
+    const statements = this.statements();
+    const counted = statements
+      ? await statements.countAttempt(id, tokenDigest, maxAttempts)
+      : await this.tokens.manager.transaction(async (manager) => {
+          const tokens = manager.getRepository(ResetToken);
+          const row = await tokens.findOne({
+            select: { id: true, failedAttempts: true },
+            where: { id, tokenDigest },
+            lock: { mode: 'pessimistic_write' },
+          });
+          if (!row || row.failedAttempts >= maxAttempts) return 0;
+          await tokens.update({ id }, { failedAttempts: row.failedAttempts + 1 });
+          return row.failedAttempts + 1;
+        });
+    if (counted >= maxAttempts) await this.tokens.delete({ id, tokenDigest });
+    return counted;
   }
 
   /** One short statement per batch, found through the expiry index. */
@@ -108,8 +127,8 @@ export class TypeOrmResetTokenStore extends ResetTokenStore {
    * id, or undefined if a later request already replaced this token.
    */
   protected async write(row: QueryDeepPartialEntity<ResetToken>): Promise<number | undefined> {
-    this.upsert ??= createTokenUpsert(this.tokens);
-    if (this.upsert) return this.upsert(row);
+    const statements = this.statements();
+    if (statements) return statements.upsert(row);
     // MySQL and MariaDB: an UPDATE, then an INSERT if the user had no token.
     const { user, ...columns } = row;
     for (let attempt = 1; ; attempt++) {
@@ -129,6 +148,10 @@ export class TypeOrmResetTokenStore extends ResetTokenStore {
         if (attempt >= ISSUE_ATTEMPTS || !isUniqueViolation(error)) throw error;
       }
     }
+  }
+
+  private statements(): TokenStatements | null {
+    return (this.fixedStatements ??= createTokenStatements(this.tokens));
   }
 
   /** The row, only while it still holds this token: a newer request replaces the digest in place. */

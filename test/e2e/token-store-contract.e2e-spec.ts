@@ -2,6 +2,9 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis, RedisOptions } from 'ioredis';
 import pg from 'pg';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { passwordResetEntities, ResetToken, TypeOrmResetTokenStore } from '../../lib/typeorm.js';
+import { User } from '../fixtures/user.entity.js';
 import { RedisResetTokenStore } from '../../lib/storage/redis-reset-token.store.js';
 import { digestToken } from '../../lib/tokens/token-digest.js';
 import type { PasswordResetUserId } from '../../lib/users/password-reset-user-store.js';
@@ -60,6 +63,32 @@ async function redisHarness(userIds: 'numeric' | 'uuid', clientOptions: RedisOpt
   };
 }
 
+/** The default store on the engine of this pass (DB_ENGINE), over a throw-away database with real user rows. */
+async function typeOrmHarness() {
+  const database = await createTestDatabase();
+  const dataSource = await new DataSource({
+    ...database.options,
+    entities: [User, ...passwordResetEntities(User)],
+    synchronize: true,
+  } as DataSourceOptions).initialize();
+  let users = 0;
+  return {
+    store: new TypeOrmResetTokenStore(dataSource.getRepository(ResetToken)),
+    async newUserId() {
+      users++;
+      const user = await dataSource
+        .getRepository(User)
+        .save({ email: `user${users}@example.com`, username: `user${users}`, password: null, isActive: true });
+      return user.id;
+    },
+    async close() {
+      await dataSource.destroy();
+      await database.drop();
+    },
+  };
+}
+
+describeResetTokenStoreContract(`TypeOrmResetTokenStore (${DB_ENGINE})`, typeOrmHarness);
 describeResetTokenStoreContract('RedisResetTokenStore, numeric user ids', () => redisHarness('numeric'));
 describeResetTokenStoreContract('RedisResetTokenStore, UUID user ids, a client with its own keyPrefix', () =>
   redisHarness('uuid', { keyPrefix: 'app:' }),

@@ -4,8 +4,15 @@ import { ResetToken } from '../entities/reset-token.entity.js';
 /** Engines whose upsert can answer with the row id (SQLite from 3.35, which better-sqlite3 bundles). */
 const UPSERT_ENGINES = new Set(['postgres', 'better-sqlite3']);
 
-/** Writes a token row (entity property values, `user` as a reference) and resolves to its id. */
-export type TokenUpsert = (row: ObjectLiteral) => Promise<number>;
+/** Fixed statements for the engines with RETURNING and ON CONFLICT, one round trip each. */
+export interface TokenStatements {
+  /** Writes a token row (entity property values, `user` as a reference) and resolves to its id. */
+  upsert(row: ObjectLiteral): Promise<number>;
+  /** Adds one wrong code below the cap and resolves to the new count; 0 if the row is gone or at the cap. */
+  countAttempt(id: number, tokenDigest: string, maxAttempts: number): Promise<number>;
+  /** Inserts a row with its own id (PostgreSQL's TypeORM insert would draw a new one), unless it conflicts. */
+  restore(row: ObjectLiteral): Promise<void>;
+}
 
 /**
  * The user's one token in at most two atomic statements with fixed SQL: `UPDATE … WHERE "userId" = … RETURNING "id"`,
@@ -16,7 +23,7 @@ export type TokenUpsert = (row: ObjectLiteral) => Promise<number>;
  * write numbers into the SQL text; fixed text lets SQLite drivers compile each statement once. Null where the
  * engine cannot return the id this way (MySQL, MariaDB).
  */
-export function createTokenUpsert(tokens: Repository<ResetToken>): TokenUpsert | null {
+export function createTokenStatements(tokens: Repository<ResetToken>): TokenStatements | null {
   // `connection`, not `dataSource`: TypeORM 0.3 has only the former.
   const dataSource = tokens.manager.connection;
   const { driver } = dataSource;
@@ -24,6 +31,8 @@ export function createTokenUpsert(tokens: Repository<ResetToken>): TokenUpsert |
   const { metadata } = tokens;
   const [owner] = metadata.findRelationWithPropertyPath('user')!.joinColumns;
   const [id] = metadata.primaryColumns;
+  const digest = metadata.findColumnWithPropertyName('tokenDigest')!;
+  const attempts = metadata.findColumnWithPropertyName('failedAttempts')!;
   // Parameters in this order for both statements: the replaced columns, then the owner.
   const replaced = metadata.columns.filter((column) => !column.isGenerated && column !== owner);
   const columns = [...replaced, owner];
@@ -40,6 +49,14 @@ export function createTokenUpsert(tokens: Repository<ResetToken>): TokenUpsert |
     `INSERT INTO ${table} (${columns.map(name).join(', ')}) VALUES (${columns.map((_, index) => parameter(index)).join(', ')}) ` +
     `ON CONFLICT (${name(owner)}) DO UPDATE SET ${replaced.map((column) => `${name(column)} = excluded.${name(column)}`).join(', ')} ` +
     `RETURNING ${name(id)}`;
+  const count =
+    `UPDATE ${table} SET ${name(attempts)} = ${name(attempts)} + 1 ` +
+    `WHERE ${name(id)} = ${parameter(0)} AND ${name(digest)} = ${parameter(1)} AND ${name(attempts)} < ${parameter(2)} ` +
+    `RETURNING ${name(attempts)}`;
+  const all = [id, ...columns];
+  const restore =
+    `INSERT INTO ${table} (${all.map(name).join(', ')}) VALUES (${all.map((_, index) => parameter(index)).join(', ')}) ` +
+    `ON CONFLICT DO NOTHING`;
   const rows = async (sql: string, parameters: unknown[]): Promise<ObjectLiteral[]> => {
     const runner = tokens.manager.queryRunner ?? dataSource.createQueryRunner();
     try {
@@ -49,12 +66,21 @@ export function createTokenUpsert(tokens: Repository<ResetToken>): TokenUpsert |
       if (runner !== tokens.manager.queryRunner) await runner.release();
     }
   };
-  return async (row) => {
-    const parameters = columns.map(
-      (column) => driver.preparePersistentValue(column.getEntityValue(row), column) as unknown,
-    );
-    const [updated] = await rows(update, parameters);
-    const written = updated ?? (await rows(insert, parameters))[0];
-    return written[id.databaseName] as number;
+  const values = (row: ObjectLiteral, of: typeof columns) =>
+    of.map((column) => driver.preparePersistentValue(column.getEntityValue(row), column) as unknown);
+  return {
+    upsert: async (row) => {
+      const parameters = values(row, columns);
+      const [updated] = await rows(update, parameters);
+      const written = updated ?? (await rows(insert, parameters))[0];
+      return written[id.databaseName] as number;
+    },
+    countAttempt: async (rowId, tokenDigest, maxAttempts) => {
+      const [counted] = await rows(count, [rowId, tokenDigest, maxAttempts]);
+      return counted ? Number(counted[attempts.databaseName]) : 0;
+    },
+    restore: async (row) => {
+      await rows(restore, values(row, all));
+    },
   };
 }
