@@ -15,6 +15,7 @@ import {
   ROUTES,
   tokenRowsOf,
 } from '../fixtures/reset-requests.js';
+import { Gate } from '../fixtures/gate.js';
 import { createUser, passwordWorks, TestApp, TestAppOptions, tokenRows } from '../fixtures/test-app.js';
 import { User } from '../fixtures/user.entity.js';
 
@@ -23,6 +24,17 @@ import { User } from '../fixtures/user.entity.js';
 class MatchEveryoneUserStore extends TypeOrmUserStore {
   override async findByLookup(): Promise<ObjectLiteral[]> {
     return this.repository.find({ order: { id: 'ASC' } });
+  }
+}
+
+/** The default store, but every lookup waits at `lookups` while a test holds it closed. */
+@Injectable()
+class GatedUserStore extends TypeOrmUserStore {
+  lookups?: Gate;
+
+  override async findByLookup(field: string, value: string): Promise<ObjectLiteral[]> {
+    await this.lookups?.pass();
+    return super.findByLookup(field, value);
   }
 }
 
@@ -62,6 +74,29 @@ describe('POST /password_reset/ (request a token)', () => {
       expect(t.events.created.length).toBe(before);
       expect(await tokenRows(t.dataSource)).toHaveLength(1);
     });
+  });
+
+  // Response time must not tell whether an account exists: the lookup, issue and emit all run after the answer.
+  it('answers before it looks the account up, stores or emits anything', async () => {
+    t = await startApp({ extras: { extraProviders: [{ provide: PasswordResetUserStore, useClass: GatedUserStore }] } });
+    await createUser(t.dataSource);
+    const lookups = new Gate();
+    (t.app.get(PasswordResetUserStore) as GatedUserStore).lookups = lookups;
+    try {
+      // A controller that awaited the token work would never answer while the lookup is held.
+      const answer = await request(t.server).post(ROUTES.request).send({ email: 'jane@example.com' }).timeout(3000);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ status: 'OK' });
+      await lookups.reached;
+      expect(lookups.waiting).toBe(1);
+      expect(t.events.created).toHaveLength(0);
+      expect(await tokenRows(t.dataSource)).toHaveLength(0);
+    } finally {
+      lookups.open();
+    }
+    await t.settle();
+    expect(t.events.created).toHaveLength(1);
+    expect(await tokenRows(t.dataSource)).toHaveLength(1);
   });
 
   describe('with noInformationLeakage: false', () => {
