@@ -48,6 +48,16 @@ describe('POST /password_reset/confirm/', () => {
     await request(t.server).post(ROUTES.validate).send({ token: johns }).expect(200);
   });
 
+  it('hashes the new password at the configured bcryptCost', async () => {
+    t = await startApp({ options: { bcryptCost: 5 } });
+    const user = await createUser(t.dataSource);
+    const token = await issueToken(t);
+    await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(200);
+    const { password } = await t.dataSource.getRepository(User).findOneByOrFail({ id: user.id });
+    expect(password).toMatch(/^\$2b\$05\$[./A-Za-z0-9]{53}$/);
+    expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(true);
+  });
+
   it('also removes a token issued while the reset was under way', async () => {
     t = await startApp({ providers: [RacingRequest] });
     const user = await createUser(t.dataSource);

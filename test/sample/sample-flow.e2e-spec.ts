@@ -8,6 +8,7 @@ import {
   SampleApp,
   SeedAccount,
   startSample,
+  storedPasswordHash,
   useSmtpSink,
 } from '../fixtures/sample-process.js';
 
@@ -75,6 +76,8 @@ describe('sample app: the reset flow over HTTP, mail through SMTP', () => {
 
     expect(await postJson(api('validate_token/'), { token })).toEqual(OK);
     expect(await postJson(api('confirm/'), { token, password: NEW_PASSWORD })).toEqual(OK);
+    // Hashed at the package's default cost, 12 (the sample sets no bcryptCost).
+    expect(await storedPasswordHash(sample, JANE.email)).toMatch(/^\$2b\$12\$[./A-Za-z0-9]{53}$/);
 
     expect((await login(JANE.email, JANE.password!)).status).toBe(401);
     expect(await login(JANE.email, NEW_PASSWORD)).toEqual({
