@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import request from 'supertest';
-import { PasswordResetEvents, PasswordResetService, PreResetEvent } from '../../lib/index.js';
+import {
+  BcryptPasswordHasher,
+  PasswordHasher,
+  PasswordResetEvents,
+  PasswordResetService,
+  PreResetEvent,
+} from '../../lib/index.js';
 import {
   closingTestApps,
   expireToken,
@@ -12,7 +18,7 @@ import {
   ROUTES,
   tokenRowsOf,
 } from '../fixtures/reset-requests.js';
-import { createUser, passwordWorks, TestApp, tokenRows } from '../fixtures/test-app.js';
+import { createUser, passwordWorks, TEST_BCRYPT_COST, TestApp, tokenRows } from '../fixtures/test-app.js';
 import { User } from '../fixtures/user.entity.js';
 
 const OLD_PASSWORD = 'correct horse battery';
@@ -25,6 +31,18 @@ class RacingRequest {
   @OnEvent(PasswordResetEvents.PreReset, { suppressErrors: false })
   async duringReset(event: PreResetEvent): Promise<void> {
     await this.passwordReset.issueTokenFor(event.user);
+  }
+}
+
+/** bcrypt at the suite's cost, running `beforeHash` first: a hook between a confirm's validate and its claim. */
+class HookedHasher extends BcryptPasswordHasher {
+  beforeHash?: () => Promise<void>;
+
+  override async hash(password: string): Promise<string> {
+    const hook = this.beforeHash;
+    this.beforeHash = undefined;
+    await hook?.();
+    return super.hash(password);
   }
 }
 
@@ -69,6 +87,29 @@ describe('POST /password_reset/confirm/', () => {
       .post(ROUTES.validate)
       .send({ token: t.events.created[1].token })
       .expect(404, INVALID_TOKEN_BODY);
+  });
+
+  // A new request replaces the token row in place (same id, new digest): the claim must check the digest too.
+  it('answers 404 when a new request replaced the token between validate and claim, and the new token lives', async () => {
+    const hasher = new HookedHasher({ cost: TEST_BCRYPT_COST });
+    t = await startApp({ extras: { extraProviders: [{ provide: PasswordHasher, useValue: hasher }] } });
+    const user = await createUser(t.dataSource);
+    const token = await issueToken(t);
+    const [before] = await tokenRows(t.dataSource);
+    hasher.beforeHash = () => t.service.requestToken('jane@example.com');
+
+    await request(t.server)
+      .post(ROUTES.confirm)
+      .send({ token, password: NEW_PASSWORD })
+      .expect(404, INVALID_TOKEN_BODY);
+    expect(hasher.beforeHash).toBeUndefined();
+    expect(await passwordWorks(t.dataSource, user.id, OLD_PASSWORD)).toBe(true);
+    expect(t.events.created).toHaveLength(2);
+    const [replaced] = await tokenRows(t.dataSource);
+    // Replaced in place, so the row id alone cannot tell the tokens apart.
+    expect(replaced.id).toBe(before.id);
+    expect(replaced.tokenDigest).not.toBe(before.tokenDigest);
+    await request(t.server).post(ROUTES.validate).send({ token: t.events.created[1].token }).expect(200);
   });
 
   it('answers 404 to a used token and keeps the password set with it', async () => {
