@@ -8,7 +8,12 @@ const shared = {
 
 export default {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/lib/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      // scripts/lib: the test runner's own rules (plain ESM, no transform).
+      testMatch: ['<rootDir>/lib/**/*.spec.ts', '<rootDir>/scripts/lib/**/*.spec.mjs'],
+    },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],
 };

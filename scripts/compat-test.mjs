@@ -4,7 +4,7 @@
 // and TypeORM 0.3. It runs in a throw-away copy outside the repository with a fresh install, never touching node_modules here.
 // `--keep` leaves the copy in place (its path is printed) to rerun or inspect it.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ const COPIED = [
   'tsconfig.build.json',
   'jest.config.js',
   'scripts/test.mjs',
+  'scripts/lib',
   'lib',
   'test',
   'sample/src',
@@ -76,7 +77,8 @@ function finish(ok, passed, failed, why) {
   process.exit(ok ? 0 : 1);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'pr-compat-'));
+// Real path: Jest matches path filters against its realpath'd rootDir, so a symlinked TMPDIR would select nothing.
+const dir = realpathSync(mkdtempSync(join(tmpdir(), 'pr-compat-')));
 for (const path of COPIED) cpSync(join(root, path), join(dir, path), { recursive: true });
 
 const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -109,6 +111,8 @@ const patterns = CORE_SUITE.map((path) => `^${join(dir, path)}`);
 let output = '';
 const child = spawn(process.execPath, [join(dir, 'scripts', 'test.mjs'), ...patterns], {
   cwd: dir,
+  // The patterns cover every pass: one that selects no test is a failure here, not a narrow local run.
+  env: { ...process.env, EVERY_PASS_RUNS_TESTS: '1' },
   stdio: ['inherit', 'pipe', 'inherit'],
 });
 child.stdout.on('data', (chunk) => {

@@ -2,16 +2,20 @@
 // `npm test`: builds dist/ (and the sample) when their sources are newer, runs the unit specs once and the black-box suites once per
 // database engine (SQLite always; PostgreSQL and MariaDB when reachable, or required with REQUIRE_ALL_ENGINES=1) on the
 // Express adapter, then once more on Fastify: on SQLite only, or on every engine with FASTIFY_ALL_ENGINES=1.
-// Extra arguments go to Jest, e.g. `npm test -- test/e2e/smoke.e2e-spec.ts`.
+// Extra arguments go to Jest, e.g. `npm test -- test/e2e/smoke.e2e-spec.ts`. A pass that runs no test fails, unless
+// those arguments filter the tests; then only a run with no test on any pass fails (scripts/lib/jest-pass.mjs).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { evaluateRun, hasTestFilter, runJestPass } from './lib/jest-pass.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const jestArgs = process.argv.slice(2);
+// Filtered runs may leave a pass empty; scripts/compat-test.mjs filters to the core suite, where none may be.
+const filtered = hasTestFilter(jestArgs) && process.env.EVERY_PASS_RUNS_TESTS !== '1';
 const requireAll = process.env.REQUIRE_ALL_ENGINES === '1';
 // The adapter only changes the HTTP layer, which no engine touches: one engine is enough to keep CI short.
 const fastifyOnAllEngines = process.env.FASTIFY_ALL_ENGINES === '1';
@@ -64,33 +68,18 @@ function reachable(host, port) {
 }
 
 function runJest({ engine, adapter, projects }, outputFile) {
-  const name = `${engine}/${adapter}`;
-  console.log(`\n> jest on ${name} (${projects.join(' + ')})`);
-  const args = [
-    '--experimental-vm-modules',
-    join(root, 'node_modules', 'jest', 'bin', 'jest.js'),
-    '--selectProjects',
-    ...projects,
-    '--passWithNoTests',
-    '--json',
-    '--outputFile',
+  console.log(`\n> jest on ${engine}/${adapter} (${projects.join(' + ')})`);
+  // A leaked connection keeps Jest from exiting: fail the engine rather than hang CI.
+  return runJestPass({
+    root,
+    engine,
+    adapter,
+    projects,
     outputFile,
-    ...jestArgs,
-  ];
-  const { status, error } = spawnSync(process.execPath, args, {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, DB_ENGINE: engine, HTTP_ADAPTER: adapter },
-    // A leaked connection keeps Jest from exiting; fail the engine rather than hang CI.
-    timeout: JEST_TIMEOUT_MS,
-    killSignal: 'SIGKILL',
+    userArgs: jestArgs,
+    filtered,
+    timeoutMs: JEST_TIMEOUT_MS,
   });
-  if (error) console.error(`jest on ${name} did not finish: ${error.message}`);
-  const report = existsSync(outputFile) ? JSON.parse(readFileSync(outputFile, 'utf8')) : undefined;
-  const passed = report?.numPassedTests ?? 0;
-  // A suite that fails to load has no failed tests of its own; count it so it cannot pass unnoticed.
-  const failed = (report?.numFailedTests ?? 0) + (report?.numRuntimeErrorTestSuites ?? 0);
-  return { name, passed, failed, ok: status === 0 && report?.success === true && failed === 0 };
 }
 
 buildIfStale();
@@ -130,15 +119,21 @@ const results = passes.map((pass) => runJest(pass, join(workDir, `${pass.engine}
 rmSync(workDir, { recursive: true, force: true });
 
 console.log('\nSummary');
-for (const { name, passed, failed, ok } of results) {
-  console.log(`  ${name}: ${ok ? 'ok' : 'FAILED'} (${passed} passed, ${failed} failed)`);
+for (const { name, passed, failed, pending, ok, reason } of results) {
+  const counts = `${passed} passed, ${failed} failed, ${pending} skipped`;
+  console.log(`  ${name}: ${ok ? 'ok' : `FAILED: ${reason}`} (${counts})`);
 }
 if (skipped.length) {
   console.log(`skipped engines: ${skipped.join(', ')}${requireAll ? ' (REQUIRE_ALL_ENGINES=1: a failure)' : ''}`);
 }
+const run = evaluateRun(results, { filtered });
+if (!run.ok && run.reason !== 'a pass failed') console.log(`FAILED: ${run.reason}`);
 const passed = results.reduce((sum, r) => sum + r.passed, 0);
 const failed = results.reduce((sum, r) => sum + r.failed, 0);
-const ok = results.every((r) => r.ok) && !(requireAll && skipped.length);
+const pending = results.reduce((sum, r) => sum + r.pending, 0);
+const ok = run.ok && !(requireAll && skipped.length);
 console.log(`overall: ${ok ? 'ok' : 'FAILED'} on ${results.map((r) => r.name).join(', ')}`);
+console.log(`${pending} skipped`);
+// The last line is the count scripts/compat-test.mjs reads.
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(ok ? 0 : 1);

@@ -30,4 +30,17 @@ describe('client info', () => {
       '127.0.0.1',
     );
   });
+
+  it('counts hits against the socket address unless a header is configured, whatever the proxy headers say', () => {
+    const request = {
+      headers: { 'x-forwarded-for': '9.9.9.9', 'x-real-ip': '8.8.8.8', forwarded: 'for=7.7.7.7' },
+      socket: { remoteAddress: '127.0.0.1' },
+      // What Express (trust proxy) and Fastify (trustProxy) would make of the header.
+      ip: '9.9.9.9',
+    };
+    expect(clientAddress(request, {})).toBe('127.0.0.1');
+    expect(clientAddress({ headers: request.headers, raw: { socket: { remoteAddress: '::1' } } }, {})).toBe('::1');
+    expect(clientAddress({ headers: request.headers }, {})).toBe('unknown');
+    expect(clientAddress(request, { ipAddressHeader: 'x-forwarded-for' })).toBe('9.9.9.9');
+  });
 });

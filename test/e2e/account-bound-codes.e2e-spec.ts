@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import request from 'supertest';
 import { BaseTokenGenerator, RandomNumberTokenGenerator } from '../../lib/index.js';
 import { createTestApp, createUser, passwordWorks, TestApp, tokenRows } from '../fixtures/test-app.js';
@@ -11,6 +11,15 @@ class FixedCodeGenerator extends BaseTokenGenerator {
   readonly entropyBits = 20;
   generateToken(): string {
     return '424242';
+  }
+}
+
+/** Hands out 111111, 222222, … in turn, so two accounts get different, known codes. */
+class SequenceCodeGenerator extends BaseTokenGenerator {
+  readonly entropyBits = 20;
+  private issued = 0;
+  generateToken(): string {
+    return String(++this.issued).repeat(6);
   }
 }
 
@@ -45,6 +54,9 @@ describe('account-bound codes (short tokens)', () => {
     expect(code).toMatch(/^\d{6}$/);
 
     const [row] = await tokenRows(t.dataSource);
+    // HMAC-SHA256 keyed with tokenSecret over "<user id>\0<code>": without the key, no offline search of the codes.
+    expect(row.tokenDigest).toBe(createHmac('sha256', SECRET).update(`${user.id}\u0000${code}`, 'utf8').digest('hex'));
+    expect(row.tokenDigest).not.toBe(createHash('sha256').update(`${user.id}\u0000${code}`).digest('hex'));
     expect(row.tokenDigest).not.toBe(createHash('sha256').update(code).digest('hex'));
     expect(JSON.stringify(row)).not.toContain(code);
 
@@ -111,6 +123,40 @@ describe('account-bound codes (short tokens)', () => {
     expect(await passwordWorks(t.dataSource, john.id, 'Johns-new-passphrase-1')).toBe(true);
     expect(await passwordWorks(t.dataSource, jane.id, 'Johns-new-passphrase-1')).toBe(false);
     expect((await tokenRows(t.dataSource)).map((row) => row.userId)).toEqual([jane.id]);
+  });
+
+  it("refuses one existing account's code on another, counting the miss against the named account", async () => {
+    t = await createTestApp({
+      options: { tokenSecret: SECRET, throttle: false },
+      extras: { extraProviders: [{ provide: BaseTokenGenerator, useClass: SequenceCodeGenerator }] },
+    });
+    const jane = await createUser(t.dataSource);
+    const john = await createUser(t.dataSource, { email: 'john@example.com', username: 'john' });
+    const janes = await requestCode('jane@example.com');
+    const johns = await requestCode('john@example.com');
+    expect([janes, johns]).toEqual(['111111', '222222']);
+    const failedAttempts = async () =>
+      Object.fromEntries((await tokenRows(t.dataSource)).map((row) => [row.userId, row.failedAttempts]));
+
+    await request(t.server)
+      .post('/password_reset/validate_token/')
+      .send({ token: janes, email: 'john@example.com' })
+      .expect(404);
+    await request(t.server)
+      .post('/password_reset/confirm/')
+      .send({ token: janes, email: 'john@example.com', password: 'Brand-new-passphrase-7' })
+      .expect(404);
+    expect(await failedAttempts()).toEqual({ [jane.id]: 0, [john.id]: 2 });
+    expect(await passwordWorks(t.dataSource, john.id, 'Brand-new-passphrase-7')).toBe(false);
+    expect(await passwordWorks(t.dataSource, jane.id, 'Brand-new-passphrase-7')).toBe(false);
+    await request(t.server)
+      .post('/password_reset/validate_token/')
+      .send({ token: janes, email: 'jane@example.com' })
+      .expect(200, { status: 'OK' });
+    await request(t.server)
+      .post('/password_reset/validate_token/')
+      .send({ token: johns, email: 'john@example.com' })
+      .expect(200, { status: 'OK' });
   });
 
   it('can bind long tokens too', async () => {

@@ -1,17 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { Provider } from '@nestjs/common';
-import { DataSource, ObjectLiteral } from 'typeorm';
-import { PASSWORD_RESET_OPTIONS } from '../../lib/password-reset.constants.js';
-import { User } from '../fixtures/user.entity.js';
-import { PasswordResetUserStore, ResolvedPasswordResetOptions } from '../../lib/index.js';
-import { ResetToken, TypeOrmUserStore } from '../../lib/typeorm.js';
+import { Injectable } from '@nestjs/common';
+import { ObjectLiteral } from 'typeorm';
+import { PasswordResetUserStore } from '../../lib/index.js';
+import { TypeOrmUserStore } from '../../lib/typeorm.js';
+import { Gate } from '../fixtures/gate.js';
 import { createTestApp, createUser, passwordWorks, TestApp, tokenRows } from '../fixtures/test-app.js';
 import { NEW_PASSWORD, ROUTES } from '../fixtures/reset-requests.js';
 
 const ATTEMPTS = 20;
 const ROUNDS = 3;
-const RACING_REQUESTS = 6;
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function post(baseUrl: string, path: string, body: object): Promise<number> {
   const response = await fetch(baseUrl + path, {
@@ -23,29 +20,21 @@ async function post(baseUrl: string, path: string, body: object): Promise<number
   return response.status;
 }
 
-/**
- * Starts token requests for the account once a confirm has claimed its token (inside the password write), so
- * they race the password change and the confirm's final cleanup: some finish before it, some after.
- */
-class RacingUserStore extends TypeOrmUserStore {
-  start?: () => Promise<void>;
-  readonly requests: Promise<void>[] = [];
+/** The default store, but a lookup can be held (after reading the account, before the token is written). */
+@Injectable()
+class HoldingUserStore extends TypeOrmUserStore {
+  /** Each lookup waits here after reading the accounts, while the gate is closed. */
+  afterLookup?: Gate;
+  /** Called with the password hash each lookup read. */
+  onLookup?: (passwordHash: string | null) => void;
 
-  override async setPasswordHash(user: ObjectLiteral, passwordHash: string, session?: unknown): Promise<boolean> {
-    const start = this.start;
-    if (start) for (let i = 0; i < RACING_REQUESTS; i++) this.requests.push(delay(i).then(start));
-    // Holding the write a moment lets the first requests read the account before the new hash.
-    await delay(RACING_REQUESTS / 2);
-    return super.setPasswordHash(user, passwordHash, session);
+  override async findByLookup(field: string, value: string): Promise<ObjectLiteral[]> {
+    const users = await super.findByLookup(field, value);
+    this.onLookup?.(users[0] ? this.getPasswordHash(users[0]) : null);
+    await this.afterLookup?.pass();
+    return users;
   }
 }
-
-const racingUserStore: Provider = {
-  provide: PasswordResetUserStore,
-  useFactory: (dataSource: DataSource, options: ResolvedPasswordResetOptions) =>
-    new RacingUserStore(dataSource, { entity: User }, options),
-  inject: [DataSource, PASSWORD_RESET_OPTIONS],
-};
 
 /** Single use and one live token per account, decided by the database under real concurrent HTTP requests. */
 describe(`concurrency (${process.env.DB_ENGINE ?? 'sqlite'})`, () => {
@@ -54,7 +43,10 @@ describe(`concurrency (${process.env.DB_ENGINE ?? 'sqlite'})`, () => {
   let jane: ObjectLiteral;
   // Throttling would turn concurrent attempts into 429s: the database alone must decide here.
   beforeEach(async () => {
-    t = await createTestApp({ options: { throttle: false }, extras: { extraProviders: [racingUserStore] } });
+    t = await createTestApp({
+      options: { throttle: false },
+      extras: { extraProviders: [{ provide: PasswordResetUserStore, useClass: HoldingUserStore }] },
+    });
     baseUrl = await t.listen();
     jane = await createUser(t.dataSource);
   });
@@ -106,37 +98,40 @@ describe(`concurrency (${process.env.DB_ENGINE ?? 'sqlite'})`, () => {
     expect(valid.filter((status) => status === 200)).toHaveLength(1);
   });
 
-  it('never leaves a token issued for the old password usable after a reset it raced', async () => {
-    const racer = t.app.get(PasswordResetUserStore) as RacingUserStore;
-    for (let round = 0; round < ROUNDS; round++) {
-      const token = await issue();
-      const oldHash = jane.password as string;
-      const before = t.events.created.length;
-      const password = `${NEW_PASSWORD}-${round}`;
-      racer.start = () => t.service.requestToken('jane@example.com');
-      expect(await post(baseUrl, ROUTES.confirm, { token, password })).toBe(200);
-      await Promise.all(racer.requests.splice(0));
-      expect(await passwordWorks(t.dataSource, jane.id, password)).toBe(true);
-
-      jane = await t.dataSource.getRepository('User').findOneByOrFail({ id: jane.id });
-      const created = t.events.created.slice(before);
-      expect(created).toHaveLength(RACING_REQUESTS);
-      // A request that read the account before the new hash was stored holds a dead token. One that read it
-      // afterwards was asked for by someone who can read the new mail: the newest of those may stay live.
-      const live: boolean[] = [];
-      for (const event of created) {
-        const status = await validate(event.token);
-        if ((event.user as ObjectLiteral).password === oldHash) expect(status).toBe(404);
-        else live.push(status === 200);
-      }
-      expect(live.filter(Boolean).length).toBeLessThanOrEqual(1);
-      if (process.env.CONCURRENCY_REPORT) {
-        console.log(
-          `${t.engine}: ${created.length} racing requests, ${created.length - live.length} read the old password`,
-        );
-      }
-      expect((await tokenRows(t.dataSource)).length).toBeLessThanOrEqual(1);
-      await t.dataSource.getRepository(ResetToken).clear();
+  // Deterministic: the racing request reads the account, then waits at the gate until the confirm has answered
+  // (new hash stored, the user's tokens deleted) and only then writes its token, with the old credentials.
+  it('never lets a request that read the account before a reset leave a usable token', async () => {
+    const store = t.app.get(PasswordResetUserStore) as HoldingUserStore;
+    const token = await issue();
+    const oldHash = jane.password as string;
+    const afterLookup = (store.afterLookup = new Gate());
+    const racing = t.service.requestToken('jane@example.com');
+    try {
+      await afterLookup.reached;
+      expect(await post(baseUrl, ROUTES.confirm, { token, password: NEW_PASSWORD })).toBe(200);
+      expect(t.events.postReset).toHaveLength(1);
+      expect(await tokenRows(t.dataSource)).toHaveLength(0);
+    } finally {
+      afterLookup.open();
     }
+    await racing;
+
+    const [event] = t.events.created.slice(1);
+    expect((event.user as ObjectLiteral).password).toBe(oldHash);
+    // Its row outlived the confirm's cleanup: only the credential check can refuse it, and then deletes it.
+    const rows = await tokenRows(t.dataSource);
+    expect(rows.map((row) => row.id)).toEqual([event.resetToken.id]);
+    expect(await validate(event.token)).toBe(404);
+    expect(await post(baseUrl, ROUTES.confirm, { token: event.token, password: 'Racing-passphrase-41' })).toBe(404);
+    expect(await tokenRows(t.dataSource)).toHaveLength(0);
+    expect(await passwordWorks(t.dataSource, jane.id, NEW_PASSWORD)).toBe(true);
+
+    // A request that reads the account after the reset was asked for by someone who can read the new mail.
+    const [fresh] = await Promise.all([
+      new Promise<string | null>((resolve) => (store.onLookup = resolve)),
+      t.service.requestToken('jane@example.com'),
+    ]);
+    expect(fresh).not.toBe(oldHash);
+    expect(await validate(t.events.created.at(-1)!.token)).toBe(200);
   });
 });

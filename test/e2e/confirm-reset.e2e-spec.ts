@@ -1,18 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { Injectable, Provider } from '@nestjs/common';
+import { Provider } from '@nestjs/common';
 import bcrypt from 'bcrypt';
 import { DataSource, ObjectLiteral } from 'typeorm';
 import { PASSWORD_RESET_OPTIONS } from '../../lib/password-reset.constants.js';
 import { TypeOrmUserStore } from '../../lib/typeorm.js';
-import { OnEvent } from '@nestjs/event-emitter';
 import request from 'supertest';
 import {
   BcryptPasswordHasher,
   PasswordHasher,
-  PasswordResetEvents,
-  PasswordResetService,
   PasswordResetUserStore,
-  PreResetEvent,
   ResolvedPasswordResetOptions,
 } from '../../lib/index.js';
 import {
@@ -29,25 +25,14 @@ import { User } from '../fixtures/user.entity.js';
 
 const OLD_PASSWORD = 'correct horse battery';
 
-/** Issues a fresh token while a reset is under way, as a request racing the confirm would. */
-@Injectable()
-class RacingRequest {
-  constructor(private readonly passwordReset: PasswordResetService) {}
-
-  @OnEvent(PasswordResetEvents.PreReset, { suppressErrors: false })
-  async duringReset(event: PreResetEvent): Promise<void> {
-    await this.passwordReset.issueTokenFor(event.user);
-  }
-}
-
-/** A hasher held at a gate: the test acts while a confirm sits between its checks and its password write. */
-class GatedHasher extends BcryptPasswordHasher {
-  gate?: Promise<void>;
-  entered?: () => void;
+/** bcrypt at the suite's cost, running `beforeHash` first: a hook between a confirm's validate and its claim. */
+class HookedHasher extends BcryptPasswordHasher {
+  beforeHash?: () => Promise<void>;
 
   override async hash(password: string): Promise<string> {
-    this.entered?.();
-    await this.gate;
+    const hook = this.beforeHash;
+    this.beforeHash = undefined;
+    await hook?.();
     return super.hash(password);
   }
 }
@@ -85,17 +70,36 @@ describe('POST /password_reset/confirm/', () => {
     await request(t.server).post(ROUTES.validate).send({ token: johns }).expect(200);
   });
 
-  it('answers 404 when a newer request replaced the token during the confirm, and the newer token works', async () => {
-    t = await startApp({ providers: [RacingRequest] });
+  it('hashes the new password at the configured bcryptCost', async () => {
+    t = await startApp({ options: { bcryptCost: 5 } });
     const user = await createUser(t.dataSource);
     const token = await issueToken(t);
+    await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(200);
+    const { password } = await t.dataSource.getRepository(User).findOneByOrFail({ id: user.id });
+    expect(password).toMatch(/^\$2b\$05\$[./A-Za-z0-9]{53}$/);
+    expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(true);
+  });
+
+  // A new request replaces the token row in place (same id, new digest): the claim must check the digest too.
+  it('answers 404 when a new request replaced the token between validate and claim, and the new token lives', async () => {
+    const hasher = new HookedHasher({ cost: TEST_BCRYPT_COST });
+    t = await startApp({ extras: { extraProviders: [{ provide: PasswordHasher, useValue: hasher }] } });
+    const user = await createUser(t.dataSource);
+    const token = await issueToken(t);
+    const [before] = await tokenRows(t.dataSource);
+    hasher.beforeHash = () => t.service.requestToken('jane@example.com');
+
     await request(t.server)
       .post(ROUTES.confirm)
       .send({ token, password: NEW_PASSWORD })
       .expect(404, INVALID_TOKEN_BODY);
+    expect(hasher.beforeHash).toBeUndefined();
     expect(await passwordWorks(t.dataSource, user.id, OLD_PASSWORD)).toBe(true);
     expect(t.events.created).toHaveLength(2);
-    expect(await tokenRowsOf(t.dataSource, user.id)).toHaveLength(1);
+    const [replaced] = await tokenRows(t.dataSource);
+    // Replaced in place, so the row id alone cannot tell the tokens apart.
+    expect(replaced.id).toBe(before.id);
+    expect(replaced.tokenDigest).not.toBe(before.tokenDigest);
     await request(t.server).post(ROUTES.validate).send({ token: t.events.created[1].token }).expect(200);
   });
 
@@ -169,25 +173,19 @@ describe('POST /password_reset/confirm/', () => {
     expect(await tokenRows(t.dataSource)).toHaveLength(0);
   });
   it('does not overwrite a password another route set while the confirm was under way: 404', async () => {
-    const hasher = new GatedHasher({ cost: TEST_BCRYPT_COST });
+    const hasher = new HookedHasher({ cost: TEST_BCRYPT_COST });
     t = await startApp({ extras: { extraProviders: [{ provide: PasswordHasher, useValue: hasher }] } });
     const user = await createUser(t.dataSource);
     const token = await issueToken(t);
-    let open!: () => void;
-    hasher.gate = new Promise((resolve) => (open = resolve));
-    const entered = new Promise<void>((resolve) => (hasher.entered = resolve));
-    const confirm = request(t.server)
+    // The app's own "change password" route, while the confirm is between its checks and its write.
+    hasher.beforeHash = async () => {
+      const elsewhere = await bcrypt.hash('Changed-on-the-settings-page-7', TEST_BCRYPT_COST);
+      await t.dataSource.getRepository(User).update({ id: user.id }, { password: elsewhere });
+    };
+    await request(t.server)
       .post(ROUTES.confirm)
       .send({ token, password: NEW_PASSWORD })
-      .then((r) => r);
-    await entered;
-    // The app's own "change password" route, while the confirm waits in its hasher.
-    const elsewhere = await bcrypt.hash('Changed-on-the-settings-page-7', TEST_BCRYPT_COST);
-    await t.dataSource.getRepository(User).update({ id: user.id }, { password: elsewhere });
-    open();
-    const answer = await confirm;
-    expect(answer.status).toBe(404);
-    expect(answer.body).toEqual(INVALID_TOKEN_BODY);
+      .expect(404, INVALID_TOKEN_BODY);
     expect(await passwordWorks(t.dataSource, user.id, 'Changed-on-the-settings-page-7')).toBe(true);
     expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(false);
     expect(t.events.postReset).toHaveLength(0);

@@ -22,6 +22,8 @@ const WEAK_PASSWORD = '86753091123581321';
 /** Refused for bcrypt's 72-byte limit. */
 const LONG_PASSWORD = `Long-Secret-${'Passphrase-'.repeat(8)}`;
 const UNTRIED_PASSWORD = 'Untried-Secret-Passphrase-1188';
+/** Written through console.error while the output is captured, to prove console output is searched too. */
+const CONSOLE_CANARY = 'console-canary-3b1f9e';
 /** Makes the app's own validator below crash. */
 const CRASHING_PASSWORD = 'Crashing-Secret-Passphrase-5521';
 
@@ -106,6 +108,7 @@ describe('no secrets in logs', () => {
     const jane = await createUser(t.dataSource, { plainPassword: OLD_PASSWORD });
     output = new ProcessOutputCapture();
     try {
+      console.error(new Error('canary', { cause: CONSOLE_CANARY }));
       await runFlow(jane.id);
     } finally {
       output.stop();
@@ -169,6 +172,8 @@ describe('no secrets in logs', () => {
     expect(errors).toMatch(/Token request failed/);
     expect(logs.lines('warn').join('\n')).toMatch(/Breached-password lookup failed/);
     expect(output.text()).toContain('reset blocked by the fraud check');
+    // Jest's console in a multi-file run writes to no stream: console.* output must be captured on its own.
+    expect(everythingLogged()).toContain(CONSOLE_CANARY);
     expect(mailer.errors).toHaveLength(1);
     expect(tokens).toHaveLength(4);
   });

@@ -1,25 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import type { Logger } from 'typeorm';
 import { ResetToken } from '../../lib/typeorm.js';
+import { QueryRecorder } from '../fixtures/query-recorder.js';
 import { ROUTES } from '../fixtures/reset-requests.js';
 import { createTestApp, createUser, TestApp } from '../fixtures/test-app.js';
 import { DB_ENGINE } from '../fixtures/test-database.js';
 
 const ROWS = 20_000;
-
-/** Every statement TypeORM sends, with its parameters, so the test explains the queries the service really runs. */
-class QueryRecorder implements Logger {
-  readonly queries: { query: string; parameters?: unknown[] }[] = [];
-  logQuery(query: string, parameters?: unknown[]): void {
-    this.queries.push({ query, parameters });
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
-}
 
 interface PlanNode {
   'Node Type': string;

@@ -1,8 +1,7 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import request from 'supertest';
 import { ObjectLiteral } from 'typeorm';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PasswordResetUserStore } from '../../lib/index.js';
 import { TypeOrmUserStore } from '../../lib/typeorm.js';
 import { EXPIRED_CLEANUP_INTERVAL_MS } from '../../lib/password-reset.service.js';
@@ -16,6 +15,7 @@ import {
   ROUTES,
   tokenRowsOf,
 } from '../fixtures/reset-requests.js';
+import { Gate } from '../fixtures/gate.js';
 import { createUser, passwordWorks, TestApp, TestAppOptions, tokenRows } from '../fixtures/test-app.js';
 import { User } from '../fixtures/user.entity.js';
 
@@ -25,6 +25,22 @@ class MatchEveryoneUserStore extends TypeOrmUserStore {
   override async findByLookup(): Promise<ObjectLiteral[]> {
     return this.repository.find({ order: { id: 'ASC' } });
   }
+}
+
+/** The default store, but every lookup waits at `lookups` while a test holds it closed. */
+@Injectable()
+class GatedUserStore extends TypeOrmUserStore {
+  lookups?: Gate;
+
+  override async findByLookup(field: string, value: string): Promise<ObjectLiteral[]> {
+    await this.lookups?.pass();
+    return super.findByLookup(field, value);
+  }
+}
+
+/** A response's headers in the order sent, without the named ones. */
+function headersBut(headers: Record<string, string>, ...left: string[]): [string, string][] {
+  return Object.entries(headers).filter(([name]) => !left.includes(name.toLowerCase()));
 }
 
 describe('POST /password_reset/ (request a token)', () => {
@@ -60,9 +76,34 @@ describe('POST /password_reset/ (request a token)', () => {
       await t.settle();
       expect(answer.text).toBe(known.text);
       expect(answer.body).toEqual({ status: 'OK' });
+      // Every header alike too (names, order and values), but the clock's: `date` is the only one that may differ.
+      expect(headersBut(answer.headers, 'date')).toEqual(headersBut(known.headers, 'date'));
       expect(t.events.created.length).toBe(before);
       expect(await tokenRows(t.dataSource)).toHaveLength(1);
     });
+  });
+
+  // Response time must not tell whether an account exists: the lookup, issue and emit all run after the answer.
+  it('answers before it looks the account up, stores or emits anything', async () => {
+    t = await startApp({ extras: { extraProviders: [{ provide: PasswordResetUserStore, useClass: GatedUserStore }] } });
+    await createUser(t.dataSource);
+    const lookups = new Gate();
+    (t.app.get(PasswordResetUserStore) as GatedUserStore).lookups = lookups;
+    try {
+      // A controller that awaited the token work would never answer while the lookup is held.
+      const answer = await request(t.server).post(ROUTES.request).send({ email: 'jane@example.com' }).timeout(3000);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ status: 'OK' });
+      await lookups.reached;
+      expect(lookups.waiting).toBe(1);
+      expect(t.events.created).toHaveLength(0);
+      expect(await tokenRows(t.dataSource)).toHaveLength(0);
+    } finally {
+      lookups.open();
+    }
+    await t.settle();
+    expect(t.events.created).toHaveLength(1);
+    expect(await tokenRows(t.dataSource)).toHaveLength(1);
   });
 
   describe('with noInformationLeakage: false', () => {
@@ -218,6 +259,18 @@ describe('POST /password_reset/ (request a token)', () => {
   });
 
   describe('expired tokens', () => {
+    // The request path's cleanup interval is read from Date.now(): a clock the test moves (and that stands still
+    // otherwise) makes "within the interval" and "after it" exact, however slow the engine or the machine.
+    let now: number;
+    const advanceClock = (ms: number) => (now += ms);
+    beforeEach(() => {
+      now = Date.now();
+      jest.spyOn(Date, 'now').mockImplementation(() => now);
+    });
+    afterEach(() => {
+      jest.restoreAllMocks();
+    });
+
     it('are purged by requests, cleanupBatchSize per request while batches come back full, and live ones stay', async () => {
       t = await startApp({ options: { cleanupBatchSize: 2 } });
       for (let i = 0; i < 5; i++) await createUser(t.dataSource, { email: `old${i}@example.com`, username: `old${i}` });
@@ -229,7 +282,7 @@ describe('POST /password_reset/ (request a token)', () => {
       }
       expect(await tokenRows(t.dataSource)).toHaveLength(6);
       // The requests above found nothing expired: the next look comes after the interval.
-      await sleep(EXPIRED_CLEANUP_INTERVAL_MS);
+      advanceClock(EXPIRED_CLEANUP_INTERVAL_MS);
 
       await requestTokens(t, { email: 'nobody@example.com' });
       expect(await tokenRows(t.dataSource)).toHaveLength(4);
@@ -246,27 +299,34 @@ describe('POST /password_reset/ (request a token)', () => {
       await issueToken(t);
       const [row] = await tokenRows(t.dataSource);
       await expireToken(t.dataSource, row.id);
-      await sleep(EXPIRED_CLEANUP_INTERVAL_MS);
+      advanceClock(EXPIRED_CLEANUP_INTERVAL_MS);
 
       await requestTokens(t, { email: 'nobody@example.com' });
       expect(await tokenRows(t.dataSource)).toHaveLength(0);
       await issueToken(t);
       const [next] = await tokenRows(t.dataSource);
       await expireToken(t.dataSource, next.id);
+      advanceClock(EXPIRED_CLEANUP_INTERVAL_MS - 1);
       await requestTokens(t, { email: 'nobody@example.com' });
       expect((await tokenRows(t.dataSource)).map((left) => left.userId)).toEqual([user.id]);
 
-      await sleep(EXPIRED_CLEANUP_INTERVAL_MS);
+      advanceClock(1);
       await requestTokens(t, { email: 'nobody@example.com' });
       expect(await tokenRows(t.dataSource)).toHaveLength(0);
     });
 
     it('leave fresh tokens of other users alone', async () => {
       t = await startApp();
-      await createUser(t.dataSource);
-      await createUser(t.dataSource, { email: 'john@example.com', username: 'john' });
+      const jane = await createUser(t.dataSource);
+      const john = await createUser(t.dataSource, { email: 'john@example.com', username: 'john' });
       const janes = await issueToken(t);
       await issueToken(t, { email: 'john@example.com' });
+      const [johns] = await tokenRowsOf(t.dataSource, john.id);
+      await expireToken(t.dataSource, johns.id);
+      advanceClock(EXPIRED_CLEANUP_INTERVAL_MS);
+
+      await requestTokens(t, { email: 'nobody@example.com' });
+      expect((await tokenRows(t.dataSource)).map((row) => row.userId)).toEqual([jane.id]);
       await request(t.server).post(ROUTES.validate).send({ token: janes }).expect(200);
     });
   });

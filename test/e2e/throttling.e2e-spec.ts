@@ -33,6 +33,23 @@ describe('throttling', () => {
     await from('2.2.2.2').send({ email: 'a@example.com' }).expect(200);
   });
 
+  // The README: by default the limits count the socket address; X-Forwarded-For is any client's to choose.
+  describe.each([
+    ['by default', {}],
+    ['with trust proxy set on the platform', { httpAdapter: { trustProxy: true } }],
+  ])('%s', (_, setup) => {
+    it('ignores X-Forwarded-For: a new value gets no fresh counter', async () => {
+      t = await createTestApp({
+        ...setup,
+        options: { throttle: { request: { limit: 1, ttl: 3600 }, account: false } },
+      });
+      const from = (ip: string) => request(t.server).post('/password_reset/').set('X-Forwarded-For', ip);
+      await from('1.1.1.1').send({ email: 'a@example.com' }).expect(200);
+      await from('2.2.2.2').send({ email: 'a@example.com' }).expect(429);
+      await request(t.server).post('/password_reset/').send({ email: 'a@example.com' }).expect(429);
+    });
+  });
+
   it('limits per account silently: same 200, no token, whether or not the account exists', async () => {
     t = await createTestApp({ options: { throttle: { request: false, account: { limit: 2, ttl: 60 } } } });
     await createUser(t.dataSource);

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createHash, createHmac } from 'node:crypto';
 import { PasswordResetService } from '../../lib/index.js';
 import { ResetToken } from '../../lib/typeorm.js';
+import { QueryRecorder } from '../fixtures/query-recorder.js';
 import { closingTestApps, expireToken, issueToken } from '../fixtures/reset-requests.js';
 import { createUser, TestApp, tokenRows } from '../fixtures/test-app.js';
 import { User } from '../fixtures/user.entity.js';
@@ -116,13 +117,20 @@ describe('the password_reset_tokens table', () => {
 
   describe('clearExpired()', () => {
     it('deletes only the expired rows, in batches, and returns how many', async () => {
-      t = await startApp({ options: { cleanupBatchSize: 2 } });
+      const recorder = new QueryRecorder();
+      t = await startApp({ options: { cleanupBatchSize: 2 }, typeorm: { logger: recorder, logging: true } });
       await usersWithTokens(7);
       const rows = await tokenRows(t.dataSource);
       for (const row of rows.slice(0, 5)) await expireToken(t.dataSource, row.id);
       const service = t.app.get(PasswordResetService);
 
+      const from = recorder.queries.length;
       expect(await service.clearExpired()).toBe(5);
+      // No statement holds locks for long: 5 expired rows at 2 per batch are 3 DELETEs of at most 2 ids each.
+      const deletes = recorder.queries.slice(from).filter(({ query }) => /^\s*DELETE\b/i.test(query));
+      // The id list, as placeholders ($1, ?) or, on SQLite, inlined.
+      const idsPerDelete = deletes.map(({ query }) => /\bIN \(([^)]*)\)/.exec(query)?.[1].split(',').length);
+      expect(idsPerDelete).toEqual([2, 2, 1]);
       expect((await tokenRows(t.dataSource)).map((row) => row.id)).toEqual(rows.slice(5).map((row) => row.id));
       expect(await service.clearExpired()).toBe(0);
     });

@@ -82,6 +82,10 @@ describe('POST /password_reset/validate_token/', () => {
     const token = await issueToken(t);
     await t.dataSource.getRepository(User).update({ id: user.id }, change);
     await request(t.server).post(ROUTES.validate).send({ token }).expect(404, INVALID_TOKEN_BODY);
+    // Deleted, not just refused: restoring the old credentials (say, from a backup) cannot bring it back.
+    expect(await tokenRows(t.dataSource)).toHaveLength(0);
+    await t.dataSource.getRepository(User).update({ id: user.id }, { password: user.password, email: user.email });
+    await request(t.server).post(ROUTES.validate).send({ token }).expect(404, INVALID_TOKEN_BODY);
     await request(t.server)
       .post(ROUTES.confirm)
       .send({ token, password: NEW_PASSWORD })

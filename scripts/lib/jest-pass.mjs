@@ -1,0 +1,108 @@
+// One Jest pass of `npm test` (scripts/test.mjs): its arguments, running it, and whether it counts as ok. Kept apart
+// from the runner so its rules are unit-tested (scripts/lib/jest-pass.spec.mjs) without running the whole suite.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Jest options that narrow which tests run (each may take a value: `--opt=value` or `--opt value`). */
+const FILTER_OPTIONS = new Set([
+  '-t',
+  '--testNamePattern',
+  '--testPathPatterns',
+  '--testPathPattern',
+  '--selectProjects',
+  '--findRelatedTests',
+  '-o',
+  '--onlyChanged',
+  '--changedSince',
+  '-f',
+  '--onlyFailures',
+  '--lastCommit',
+  '--shard',
+]);
+
+/**
+ * True if the arguments given to `npm test --` select tests: a path pattern (any argument that is not an option,
+ * which may also be an option's value, erring on the side of a filter) or a filtering option.
+ */
+export function hasTestFilter(args) {
+  return args.some((arg) => !arg.startsWith('-') || FILTER_OPTIONS.has(arg.split('=')[0]));
+}
+
+/**
+ * Jest's arguments for one pass. Only a filtered run may have a pass that selects nothing (e.g. `npm test --
+ * lib/` selects no e2e suite on the e2e-only passes): then `--passWithNoTests`, and `evaluateRun` asks for one
+ * test in all. Unfiltered, Jest itself fails a pass that finds no tests.
+ */
+export function jestArguments({ root, projects, outputFile, userArgs = [], filtered = hasTestFilter(userArgs) }) {
+  return [
+    '--experimental-vm-modules',
+    join(root, 'node_modules', 'jest', 'bin', 'jest.js'),
+    '--selectProjects',
+    ...projects,
+    ...(filtered ? ['--passWithNoTests'] : []),
+    '--json',
+    '--outputFile',
+    outputFile,
+    ...userArgs,
+  ];
+}
+
+/**
+ * Whether one pass is ok, from Jest's exit status and its --json report (undefined if none was written):
+ * exit 0, `success`, no failed test, no suite that failed to load, and at least one test unless the run is filtered.
+ */
+export function evaluatePass({ status, report, filtered = false }) {
+  const passed = report?.numPassedTests ?? 0;
+  // A suite that fails to load has no failed tests of its own; count it so it cannot pass unnoticed.
+  const failed = (report?.numFailedTests ?? 0) + (report?.numRuntimeErrorTestSuites ?? 0);
+  const pending = report?.numPendingTests ?? 0;
+  const total = report?.numTotalTests ?? 0;
+  let reason;
+  if (!report) reason = `no report (jest exited with ${status})`;
+  // With --passWithNoTests Jest reports success for zero tests: a renamed directory or a path filter that misses
+  // must not read as ok.
+  else if (total === 0 && !filtered) reason = 'ran no tests';
+  else if (status !== 0) reason = `jest exited with ${status}`;
+  else if (report.success !== true || failed > 0) reason = 'tests failed';
+  return { passed, failed, pending, total, ok: reason === undefined, reason };
+}
+
+/** The whole run: every pass ok, and, when filtered (passes may then be empty), at least one test somewhere. */
+export function evaluateRun(results, { filtered = false } = {}) {
+  if (!results.every((result) => result.ok)) return { ok: false, reason: 'a pass failed' };
+  if (filtered && results.reduce((sum, result) => sum + result.total, 0) === 0) {
+    return { ok: false, reason: 'the filter selected no tests on any pass' };
+  }
+  return { ok: true };
+}
+
+/** Runs one pass and evaluates it; `timeoutMs` kills a Jest that a leaked connection keeps from exiting. */
+export function runJestPass({
+  root,
+  engine,
+  adapter,
+  projects,
+  outputFile,
+  userArgs = [],
+  filtered,
+  timeoutMs,
+  stdio,
+}) {
+  const name = `${engine}/${adapter}`;
+  const isFiltered = filtered ?? hasTestFilter(userArgs);
+  const { status, error } = spawnSync(
+    process.execPath,
+    jestArguments({ root, projects, outputFile, userArgs, filtered: isFiltered }),
+    {
+      cwd: root,
+      stdio: stdio ?? 'inherit',
+      env: { ...process.env, DB_ENGINE: engine, HTTP_ADAPTER: adapter },
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+    },
+  );
+  if (error) console.error(`jest on ${name} did not finish: ${error.message}`);
+  const report = existsSync(outputFile) ? JSON.parse(readFileSync(outputFile, 'utf8')) : undefined;
+  return { name, ...evaluatePass({ status, report, filtered: isFiltered }) };
+}
