@@ -189,7 +189,9 @@ export class PasswordResetService implements BeforeApplicationShutdown {
       await this.checkPassword(password, user);
       passwordHash = await this.passwordHasher.hash(password);
     } catch (error) {
-      // Validators and hashers may be the app's own: an error quoting the password must not reach the logs.
+      // The 400 is the module's answer to whoever typed the password, never rewritten. Anything else comes
+      // from validators or hashers that may be the app's own: an error quoting the password must not reach the logs.
+      if (error instanceof PasswordResetBadRequestException) throw error;
       throw redactSecretInError(error, password);
     }
 

@@ -65,6 +65,17 @@ describe('new passwords', () => {
     });
   });
 
+  it.each([
+    ['password', ['This password is too common.']],
+    ['a', ['This password is too short. It must contain at least 8 characters.']],
+    ['e', ['This password is too short. It must contain at least 8 characters.']],
+  ])('answers the refusal of %j in its own words (the password is not cut out of them)', async (password, reasons) => {
+    t = await startApp();
+    await createUser(t.dataSource);
+    const { answer } = await confirmWith(password);
+    expect(answer.body).toEqual({ statusCode: 400, error: 'Bad Request', message: reasons });
+  });
+
   it('refuses a password over 72 UTF-8 bytes (bcrypt would cut it), naming the limit', async () => {
     t = await startApp();
     const user = await createUser(t.dataSource);
