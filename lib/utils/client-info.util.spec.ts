@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { clientAddress, normaliseIpAddress, normaliseUserAgent, readClientInfo } from './client-info.util.js';
+import {
+  clientAddress,
+  clientThrottleKey,
+  normaliseIpAddress,
+  normaliseUserAgent,
+  readClientInfo,
+} from './client-info.util.js';
 
 describe('client info', () => {
   it('keeps the first address of a list, only if it is an IP', () => {
@@ -29,5 +35,43 @@ describe('client info', () => {
     expect(clientAddress({ ...request, headers: { 'x-real-ip': 'junk' } }, { ipAddressHeader: 'x-real-ip' })).toBe(
       '127.0.0.1',
     );
+  });
+});
+
+describe('client throttle keys', () => {
+  it.each([
+    '::ffff:203.0.113.200',
+    '::FFFF:203.0.113.200',
+    '::ffff:cb00:71c8',
+    '0:0:0:0:0:ffff:cb00:71c8',
+    '0::ffff:203.0.113.200',
+  ])('folds the IPv4-mapped spelling %s to IPv4', (mapped) => {
+    expect(normaliseIpAddress(mapped)).toBe('203.0.113.200');
+    expect(clientThrottleKey(normaliseIpAddress(mapped)!, 64)).toBe('203.0.113.200');
+  });
+
+  it('keeps other IPv6 addresses, and IPv4 ones, as they are', () => {
+    expect(normaliseIpAddress('::1')).toBe('::1');
+    expect(normaliseIpAddress('64:ff9b::cb00:71c8')).toBe('64:ff9b::cb00:71c8');
+    expect(clientThrottleKey('203.0.113.200', 64)).toBe('203.0.113.200');
+  });
+
+  it('keys IPv6 clients by their /64, whatever the spelling, or by the prefix asked for', () => {
+    const key = clientThrottleKey('2001:db8:1:2::1', 64);
+    expect(key).toBe('2001:db8:1:2:0:0:0:0/64');
+    for (const same of ['2001:DB8:1:2:ffff:ffff:ffff:ffff', '2001:0db8:0001:0002:0:0:0:2', '2001:db8:1:2::a%eth0']) {
+      expect(clientThrottleKey(same, 64)).toBe(key);
+    }
+    expect(clientThrottleKey('2001:db8:1:3::1', 64)).not.toBe(key);
+    expect(clientThrottleKey('2001:db8:1:3::1', 48)).toBe(clientThrottleKey('2001:db8:1:2::1', 48));
+    expect(clientThrottleKey('2001:db8:1:2::1', 56)).toBe('2001:db8:1:0:0:0:0:0/56');
+    expect(clientThrottleKey('2001:db8:1:2ff::1', 56)).toBe('2001:db8:1:200:0:0:0:0/56');
+    expect(clientThrottleKey('2001:db8::1', 128)).not.toBe(clientThrottleKey('2001:db8::2', 128));
+    expect(clientThrottleKey('::ffff:1.2.3.4', 128)).toBe('0:0:0:0:0:ffff:102:304/128');
+  });
+
+  it('counts an IPv4-mapped socket address as the IPv4 client it is', () => {
+    const request = { headers: {}, socket: { remoteAddress: '::ffff:127.0.0.1' } };
+    expect(clientAddress(request, {})).toBe('127.0.0.1');
   });
 });

@@ -35,7 +35,7 @@ export class AppModule {
             tokenTtl: env.tokenTtl,
             noInformationLeakage: env.noInformationLeakage,
             lookupField: env.lookupField,
-            throttle: { ...env.throttle, storage },
+            throttle: { ...env.throttle, storage, keySecret: env.throttleKeySecret },
           }),
         }),
       ],

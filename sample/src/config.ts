@@ -29,6 +29,8 @@ export interface SampleConfig {
   lookupField: 'email' | 'username';
   /** Shared throttle counters, for several instances behind one load balancer. */
   redisUrl?: string;
+  /** Key of the throttle-key HMAC; required with `redisUrl`, and the same on every instance. */
+  throttleKeySecret?: string;
   throttle: { request: RateLimitConfig; account: RateLimitConfig; token: RateLimitConfig };
   /** Signs session tokens; instances that share users must share it. */
   sessionSecret: string;
@@ -47,6 +49,7 @@ const DATABASE_TYPES: Record<string, 'postgres' | 'mysql' | 'mariadb'> = {
 export function loadConfig(env: Env = process.env): SampleConfig {
   const port = readInteger(env, 'PORT', 1, 65_535) ?? 3000;
   const smtpHost = read(env, 'SMTP_HOST');
+  const redisUrl = parseRedisUrl(read(env, 'REDIS_URL'));
   return {
     port,
     httpAdapter: readChoice(env, 'HTTP_ADAPTER', ['express', 'fastify'] as const) ?? 'express',
@@ -57,7 +60,8 @@ export function loadConfig(env: Env = process.env): SampleConfig {
     tokenTtl: readInteger(env, 'TOKEN_TTL_SECONDS', 1),
     noInformationLeakage: readBoolean(env, 'NO_INFORMATION_LEAKAGE'),
     lookupField: readChoice(env, 'LOOKUP_FIELD', ['email', 'username'] as const) ?? 'email',
-    redisUrl: parseRedisUrl(read(env, 'REDIS_URL')),
+    redisUrl,
+    throttleKeySecret: readThrottleKeySecret(env, redisUrl),
     sessionSecret: readSecret(env, 'SESSION_SECRET'),
     throttle: {
       request: readRateLimit(env, 'request'),
@@ -74,9 +78,24 @@ function read(env: Env, name: string): string | undefined {
 
 /** Unset: a random key, so sessions last as long as this process. */
 function readSecret(env: Env, name: string): string {
+  return readOptionalSecret(env, name) ?? randomBytes(32).toString('base64url');
+}
+
+function readOptionalSecret(env: Env, name: string): string | undefined {
   const value = read(env, name);
   if (value !== undefined && value.length < 32) throw new ConfigError(`${name} must be at least 32 characters long`);
-  return value ?? randomBytes(32).toString('base64url');
+  return value;
+}
+
+/** Instances sharing Redis must compute the same keys, so a random key per process would not do. */
+function readThrottleKeySecret(env: Env, redisUrl: string | undefined): string | undefined {
+  const value = readOptionalSecret(env, 'THROTTLE_KEY_SECRET');
+  if (redisUrl && value === undefined) {
+    throw new ConfigError(
+      'THROTTLE_KEY_SECRET (at least 32 characters, the same on every instance) is required with REDIS_URL',
+    );
+  }
+  return value;
 }
 
 function parseDatabaseUrl(value: string): DatabaseConfig {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   postJson,
@@ -9,6 +10,7 @@ import {
   useSmtpSink,
 } from '../fixtures/sample-process.js';
 import { DB_ENGINE } from '../fixtures/test-database.js';
+import { unreachableUrl } from '../fixtures/unreachable-url.js';
 
 const JANE: SeedAccount = {
   email: 'jane@example.com',
@@ -17,6 +19,8 @@ const JANE: SeedAccount = {
   isActive: true,
 };
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Per run, so these counters never meet another run's in a shared Redis. */
+const THROTTLE_KEY_SECRET = randomBytes(32).toString('base64url');
 
 const api = (sample: SampleApp, path = '') => `${sample.url}/api/password_reset/${path}`;
 /** Statuses of sequential requests, each from the given client address. */
@@ -98,7 +102,7 @@ describeOnce('sample app: throttle variables', () => {
 
   describe('REDIS_URL', () => {
     it('shares the counters between instances', async () => {
-      const env = { REDIS_URL, REQUEST_THROTTLE_LIMIT: '2', REQUEST_THROTTLE_TTL_SECONDS: '60' };
+      const env = { REDIS_URL, THROTTLE_KEY_SECRET, REQUEST_THROTTLE_LIMIT: '2', REQUEST_THROTTLE_TTL_SECONDS: '60' };
       const first = await startSample({ seed: [JANE], env });
       const second = await startSample({ seed: [JANE], env, databaseUrl: first.databaseUrl });
       // A fresh client address: no counters from earlier runs in the same Redis.
@@ -108,6 +112,27 @@ describeOnce('sample app: throttle variables', () => {
       expect((await postJson(api(second), body, client)).status).toBe(200);
       expect((await postJson(api(first), body, client)).status).toBe(429);
       expect((await postJson(api(second), body, client)).status).toBe(429);
+    }, 180_000);
+
+    it('answers 503 in about a second while Redis is down, instead of holding the request', async () => {
+      const sample = await startSample({
+        seed: [JANE],
+        env: { REDIS_URL: `redis://127.0.0.1:${new URL(await unreachableUrl()).port}`, THROTTLE_KEY_SECRET },
+      });
+      for (const path of ['', 'validate_token/']) {
+        const started = Date.now();
+        const answer = await postJson(api(sample, path), path ? { token: 'x'.repeat(32) } : { email: JANE.email });
+        expect(answer).toEqual({
+          status: 503,
+          body: {
+            statusCode: 503,
+            message: 'The service is unavailable. Try again later.',
+            error: 'Service Unavailable',
+          },
+        });
+        expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+        expect(Date.now() - started).toBeLessThan(3000);
+      }
     }, 180_000);
   });
 });
