@@ -43,6 +43,9 @@ export type { PasswordUserAttributes } from './passwords/password-validator.js';
 export { MinimumLengthValidator } from './passwords/minimum-length.validator.js';
 export { CommonPasswordValidator } from './passwords/common-password.validator.js';
 export { NumericPasswordValidator } from './passwords/numeric-password.validator.js';
+export { BlankPasswordValidator } from './passwords/blank-password.validator.js';
+export { RepetitivePasswordValidator } from './passwords/repetitive-password.validator.js';
+export { SequentialPasswordValidator } from './passwords/sequential-password.validator.js';
 export { UserAttributeSimilarityValidator } from './passwords/user-attribute-similarity.validator.js';
 export {
   PwnedPasswordValidator,

@@ -18,7 +18,7 @@ describe('resolvePasswordResetOptions', () => {
     });
     expect(options.ipAddressHeader).toBeUndefined();
     expect(options.tokenGenerator).toBeInstanceOf(RandomStringTokenGenerator);
-    expect(options.passwordValidators).toHaveLength(4);
+    expect(options.passwordValidators).toHaveLength(7);
     expect(options.throttle.limits).toEqual({
       request: { limit: 20, ttl: 3600 },
       account: { limit: 3, ttl: 3600 },
