@@ -16,8 +16,12 @@ describe('client info', () => {
     expect(normaliseIpAddress(undefined)).toBeNull();
   });
 
-  it('strips control characters and cuts user agents to 512 characters without splitting one', () => {
+  it('strips control and format characters and cuts user agents to 512 characters without splitting one', () => {
     expect(normaliseUserAgent('curl\u0000/8\n')).toBe('curl/8');
+    // Bidirectional overrides, isolates and marks, and zero-width characters: text that reorders or hides itself.
+    expect(normaliseUserAgent('Mozilla\u202e)cod.exe\u202c \u2066x\u2069\u200f\u200b\ufeff/5.0')).toBe(
+      'Mozilla)cod.exe x/5.0',
+    );
     const long = '😀'.repeat(600);
     expect(Array.from(normaliseUserAgent(long))).toHaveLength(512);
     expect(normaliseUserAgent(long).isWellFormed()).toBe(true);

@@ -49,9 +49,13 @@ function mappedIpv4(groups: number[]): string | undefined {
   return [groups[6] >> 8, groups[6] & 0xff, groups[7] >> 8, groups[7] & 0xff].join('.');
 }
 
-/** Control characters removed (PostgreSQL rejects NUL), then cut to the column's 512 characters. */
+/**
+ * Control characters (PostgreSQL rejects NUL) and format characters removed, then cut to the column's 512
+ * characters. Format characters include the bidirectional overrides (U+202E ...) that would let the text an
+ * attacker sends reorder itself in a mail or admin page that shows it.
+ */
 export function normaliseUserAgent(value: string | null | undefined): string {
-  const clean = (value ?? '').replace(/\p{Cc}/gu, '');
+  const clean = (value ?? '').replace(/[\p{Cc}\p{Cf}]/gu, '');
   return Array.from(clean).slice(0, MAX_USER_AGENT_LENGTH).join('');
 }
 
