@@ -72,7 +72,8 @@ export type {
   PasswordResetApiResponse,
 } from './openapi/password-reset-openapi.schemas.js';
 export { DEFAULT_RATE_LIMITS } from './throttling/password-reset-throttle.options.js';
-export { MemoryThrottleStorage } from './throttling/memory-throttle.storage.js';
+export { MemoryThrottleStorage, DEFAULT_MEMORY_THROTTLE_MAX_KEYS } from './throttling/memory-throttle.storage.js';
+export type { MemoryThrottleStorageOptions } from './throttling/memory-throttle.storage.js';
 export type {
   PasswordResetThrottleStorage,
   ThrottleStorageRecord,
@@ -80,6 +81,10 @@ export type {
   PasswordResetThrottleName,
   PasswordResetThrottleOptions,
 } from './throttling/password-reset-throttle.options.js';
-export { PasswordResetThrottledException } from './exceptions/password-reset.exceptions.js';
+export {
+  PasswordResetThrottledException,
+  PasswordResetUnavailableException,
+  SERVICE_UNAVAILABLE_MESSAGE,
+} from './exceptions/password-reset.exceptions.js';
 export type { PasswordResetClientInfo } from './utils/client-info.util.js';
 export { foldIdentifier } from './utils/identifier.util.js';
