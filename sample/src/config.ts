@@ -32,6 +32,8 @@ export interface SampleConfig {
   /** Key of the throttle-key HMAC; required with `redisUrl`, and the same on every instance. */
   throttleKeySecret?: string;
   throttle: { request: RateLimitConfig; account: RateLimitConfig; token: RateLimitConfig };
+  /** Login attempts per client (the sample's own limit, through @nestjs/throttler). */
+  loginThrottle: { limit: number; ttl: number } | false;
   /** Signs session tokens; instances that share users must share it. */
   sessionSecret: string;
 }
@@ -64,10 +66,11 @@ export function loadConfig(env: Env = process.env): SampleConfig {
     throttleKeySecret: readThrottleKeySecret(env, redisUrl),
     sessionSecret: readSecret(env, 'SESSION_SECRET'),
     throttle: {
-      request: readRateLimit(env, 'request'),
-      account: readRateLimit(env, 'account'),
-      token: readRateLimit(env, 'token'),
+      request: readRateLimit(env, 'REQUEST', DEFAULT_RATE_LIMITS.request),
+      account: readRateLimit(env, 'ACCOUNT', DEFAULT_RATE_LIMITS.account),
+      token: readRateLimit(env, 'TOKEN', DEFAULT_RATE_LIMITS.token),
     },
+    loginThrottle: readRateLimit(env, 'LOGIN', LOGIN_RATE_LIMIT) ?? LOGIN_RATE_LIMIT,
   };
 }
 
@@ -154,15 +157,17 @@ function readChoice<T extends string>(env: Env, name: string, choices: readonly 
   return value as T | undefined;
 }
 
+/** Login attempts per client: a person mistyping has room, a password-guessing script does not. */
+const LOGIN_RATE_LIMIT = { limit: 10, ttl: 15 * 60 };
+
 /**
- * `<NAME>_THROTTLE_LIMIT` and `<NAME>_THROTTLE_TTL_SECONDS`. Both unset: the package's default; one unset:
- * its half of the default; a limit of 0: off.
+ * `<NAME>_THROTTLE_LIMIT` and `<NAME>_THROTTLE_TTL_SECONDS`. Both unset: undefined (the default); one unset:
+ * its half of `fallback`; a limit of 0: off.
  */
-function readRateLimit(env: Env, name: 'request' | 'account' | 'token'): RateLimitConfig {
-  const prefix = `${name.toUpperCase()}_THROTTLE`;
-  const limit = readInteger(env, `${prefix}_LIMIT`, 0);
-  const ttl = readInteger(env, `${prefix}_TTL_SECONDS`, 1);
+function readRateLimit(env: Env, name: string, fallback: { limit: number; ttl: number }): RateLimitConfig {
+  const limit = readInteger(env, `${name}_THROTTLE_LIMIT`, 0);
+  const ttl = readInteger(env, `${name}_THROTTLE_TTL_SECONDS`, 1);
   if (limit === 0) return false;
   if (limit === undefined && ttl === undefined) return undefined;
-  return { limit: limit ?? DEFAULT_RATE_LIMITS[name].limit, ttl: ttl ?? DEFAULT_RATE_LIMITS[name].ttl };
+  return { limit: limit ?? fallback.limit, ttl: ttl ?? fallback.ttl };
 }

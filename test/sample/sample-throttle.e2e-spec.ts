@@ -46,6 +46,8 @@ describeOnce('sample app: throttle variables', () => {
           REQUEST_THROTTLE_TTL_SECONDS: '60',
           TOKEN_THROTTLE_LIMIT: '3',
           TOKEN_THROTTLE_TTL_SECONDS: '60',
+          LOGIN_THROTTLE_LIMIT: '2',
+          LOGIN_THROTTLE_TTL_SECONDS: '60',
         },
       });
     }, 180_000);
@@ -55,6 +57,18 @@ describeOnce('sample app: throttle variables', () => {
       const body = { email: 'nobody@example.com' };
       expect(await statuses(api(sample), [body, body, body], client)).toEqual([200, 200, 429]);
       expect((await postJson(api(sample), body, randomLoopbackAddress())).status).toBe(200);
+    });
+
+    it('answers 429 once a client passes the login limit, right password or not; other clients go on', async () => {
+      const client = randomLoopbackAddress();
+      const login = `${sample.url}/auth/login`;
+      const wrong = { email: JANE.email, password: 'wrong-password' };
+      expect(await statuses(login, [wrong, wrong, { email: JANE.email, password: JANE.password }], client)).toEqual([
+        401, 401, 429,
+      ]);
+      expect(
+        (await postJson(login, { email: JANE.email, password: JANE.password }, randomLoopbackAddress())).status,
+      ).toBe(200);
     });
 
     it('answers 429 once a client passes the token limit, on validate and confirm together', async () => {
