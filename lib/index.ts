@@ -58,6 +58,9 @@ export { CommonPasswordValidator } from './passwords/common-password.validator.j
 export type { CommonPasswordValidatorOptions } from './passwords/common-password.validator.js';
 export { NumericPasswordValidator } from './passwords/numeric-password.validator.js';
 export type { NumericPasswordValidatorOptions } from './passwords/numeric-password.validator.js';
+export { BlankPasswordValidator } from './passwords/blank-password.validator.js';
+export { RepetitivePasswordValidator } from './passwords/repetitive-password.validator.js';
+export { SequentialPasswordValidator } from './passwords/sequential-password.validator.js';
 export { UserAttributeSimilarityValidator } from './passwords/user-attribute-similarity.validator.js';
 export type { UserAttributeSimilarityValidatorOptions } from './passwords/user-attribute-similarity.validator.js';
 export {
@@ -77,7 +80,8 @@ export type {
   ResolvedPasswordResetThrottleOptions,
   ThrottleStorageRecord,
 } from './throttling/password-reset-throttle.options.js';
-export { MemoryThrottleStorage } from './throttling/memory-throttle.storage.js';
+export { DEFAULT_MEMORY_THROTTLE_MAX_KEYS, MemoryThrottleStorage } from './throttling/memory-throttle.storage.js';
+export type { MemoryThrottleStorageOptions } from './throttling/memory-throttle.storage.js';
 
 // OpenAPI: the documenter is a strategy too (replace it to change the operations)
 export { PasswordResetOpenApiDocumenter } from './openapi/password-reset-openapi.documenter.js';
@@ -95,5 +99,7 @@ export {
   InvalidResetTokenException,
   PasswordResetBadRequestException,
   PasswordResetThrottledException,
+  PasswordResetUnavailableException,
+  SERVICE_UNAVAILABLE_MESSAGE,
 } from './exceptions/password-reset.exceptions.js';
 export { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';
 import { PasswordResetEvents } from './password-reset.events.js';
 
 /** Where `@OnEvent` records its listeners: @nestjs/event-emitter exports this key only from 12 on, 3.x has the same one. */
@@ -7,16 +8,18 @@ const EVENT_LISTENER_METADATA = 'EVENT_LISTENER_METADATA';
 
 interface ListenerMetadata {
   event: unknown;
-  options?: { suppressErrors?: boolean };
+  options?: { suppressErrors?: boolean; async?: boolean; nextTick?: boolean };
 }
 
 const EVENT_NAMES: readonly unknown[] = Object.values(PasswordResetEvents);
 
 /**
- * Looks at the app's `@OnEvent` listeners once at start-up and warns about the two mistakes that fail
- * silently: nobody listens to TokenCreated (no token is ever delivered), and a listener left with
+ * Looks at the app's `@OnEvent` listeners once at start-up and warns about the mistakes that fail
+ * silently: nobody listens to TokenCreated (no token is ever delivered), a listener left with
  * @nestjs/event-emitter's default `suppressErrors: true`, which ignores PreReset vetoes and logs
- * listener errors itself, unmasked.
+ * listener errors itself, unmasked, and one run detached (`async` or `nextTick`), whose error nobody
+ * awaits: it escapes the module's masking and can end the process. A detached PreReset listener fails the
+ * start, since its veto would come after the password was changed.
  */
 @Injectable()
 export class PasswordResetListenerInspector implements OnApplicationBootstrap {
@@ -36,9 +39,23 @@ export class PasswordResetListenerInspector implements OnApplicationBootstrap {
         for (const { event, options } of this.listenersOf(prototype[method])) {
           if (!EVENT_NAMES.includes(event)) continue;
           listened.add(event);
+          const name = `${prototype.constructor.name}.${method}`;
+          const detached = options?.async ? 'async' : options?.nextTick ? 'nextTick' : undefined;
+          if (detached && event === PasswordResetEvents.PreReset) {
+            throw new PasswordResetConfigurationError(
+              `${name} listens to ${event} with { ${detached}: true }: the reset would not wait for it, so its ` +
+                `veto would be ignored. Remove the ${detached} option (an async method is awaited without it)`,
+            );
+          }
+          if (detached) {
+            this.logger.warn(
+              `${name} listens to ${String(event)} with { ${detached}: true }: nothing awaits it, so its errors ` +
+                'escape the module (unmasked) and can end the process',
+            );
+          }
           if (options?.suppressErrors !== false) {
             this.logger.warn(
-              `${prototype.constructor.name}.${method} listens to ${String(event)} without { suppressErrors: false }: ` +
+              `${name} listens to ${String(event)} without { suppressErrors: false }: ` +
                 'its errors are swallowed (a PreReset veto is ignored) and logged by @nestjs/event-emitter unmasked',
             );
           }

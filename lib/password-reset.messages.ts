@@ -1,4 +1,8 @@
-import { INVALID_TOKEN_MESSAGE, TOO_MANY_REQUESTS_MESSAGE } from './exceptions/password-reset.exceptions.js';
+import {
+  INVALID_TOKEN_MESSAGE,
+  SERVICE_UNAVAILABLE_MESSAGE,
+  TOO_MANY_REQUESTS_MESSAGE,
+} from './exceptions/password-reset.exceptions.js';
 
 /**
  * A message, or a function building it from the values it reports. A function is called each time the message
@@ -17,6 +21,8 @@ interface MessageArguments {
   unknownAccount: [field: string];
   /** 429. */
   tooManyRequests: [];
+  /** 503: the throttle storage failed or did not answer within `throttle.storageTimeout`. */
+  serviceUnavailable: [];
   /** 400: the body is not a JSON or form-encoded object. */
   invalidBody: [];
   /** 400: a property the endpoint does not take (its name cut to 64 characters). */
@@ -48,6 +54,7 @@ export const DEFAULT_MESSAGES: ResolvedPasswordResetMessages = {
   unknownAccount: (field) =>
     `We couldn't find an account associated with that ${field}. Please try a different ${field}.`,
   tooManyRequests: () => TOO_MANY_REQUESTS_MESSAGE,
+  serviceUnavailable: () => SERVICE_UNAVAILABLE_MESSAGE,
   invalidBody: () => 'the request body must be a JSON or form-encoded object',
   unexpectedField: (field) => `property ${field} should not exist`,
   emptyField: (field) => `${field} should not be empty`,

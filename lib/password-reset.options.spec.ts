@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { resolvePasswordResetOptions, validatePasswordResetExtras } from './password-reset.options.js';
 import type { PasswordResetModuleExtras } from './password-reset.options.js';
 import { RandomStringTokenGenerator } from './tokens/random-string-token.generator.js';
+import { MemoryThrottleStorage } from './throttling/memory-throttle.storage.js';
 
 describe('resolvePasswordResetOptions', () => {
   it('fills in the documented defaults', () => {
@@ -18,12 +19,27 @@ describe('resolvePasswordResetOptions', () => {
     });
     expect(options.ipAddressHeader).toBeUndefined();
     expect(options.tokenGenerator).toBeInstanceOf(RandomStringTokenGenerator);
-    expect(options.passwordValidators).toHaveLength(4);
+    expect(options.passwordValidators).toHaveLength(7);
     expect(options.throttle.limits).toEqual({
       request: { limit: 20, ttl: 3600 },
       account: { limit: 3, ttl: 3600 },
       token: { limit: 30, ttl: 900 },
     });
+  });
+
+  it('takes the throttle settings, and a shared store once a key secret is known', () => {
+    const storage = { increment: () => Promise.reject(new Error('unused')) };
+    const secret = 's'.repeat(32);
+    expect(resolvePasswordResetOptions({ throttle: { ipv6Prefix: 56, storageTimeout: 250 } }).throttle).toMatchObject({
+      ipv6Prefix: 56,
+      storageTimeout: 250,
+    });
+    expect(resolvePasswordResetOptions({}).throttle).toMatchObject({ ipv6Prefix: 64, storageTimeout: 1000 });
+    expect(resolvePasswordResetOptions({ throttle: { storage, keySecret: secret } }).throttle.storage).toBe(storage);
+    expect(resolvePasswordResetOptions({ tokenSecret: secret, throttle: { storage } }).throttle.storage).toBe(storage);
+    // Another in-memory store stays in this process: a random key does.
+    const memory = new MemoryThrottleStorage({ maxKeys: 10 });
+    expect(resolvePasswordResetOptions({ throttle: { storage: memory } }).throttle.storage).toBe(memory);
   });
 
   it('keeps defaults where the app passed undefined', () => {
@@ -41,6 +57,12 @@ describe('resolvePasswordResetOptions', () => {
     [{ tokenSecret: 'short' }, /tokenSecret/],
     [{ throttle: { request: { limit: 1 } } }, /throttle\.request/],
     [{ throttle: { storage: {} } }, /throttle\.storage/],
+    [{ throttle: { ipv6Prefix: 0 } }, /option "throttle\.ipv6Prefix" must be an integer from 1 to 128/],
+    [{ throttle: { ipv6Prefix: 129 } }, /throttle\.ipv6Prefix/],
+    [{ throttle: { ipv6Prefix: '64' } }, /throttle\.ipv6Prefix/],
+    [{ throttle: { keySecret: 'short' } }, /option "throttle\.keySecret" must be a string of at least 32 characters/],
+    [{ throttle: { storageTimeout: 0 } }, /option "throttle\.storageTimeout" must be a whole number of milliseconds/],
+    [{ throttle: { storage: { increment: () => {} } } }, /option "throttle\.keySecret" \(or tokenSecret\) is required/],
     [{ messages: 'Token invalide' }, /option "messages" must be an object of messages/],
     [{ messages: { invalidTokens: 'Jeton invalide.' } }, /unknown option "messages\.invalidTokens"/],
     [

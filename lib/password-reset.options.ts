@@ -18,8 +18,11 @@ import {
   PasswordResetMessages,
   ResolvedPasswordResetMessages,
 } from './password-reset.messages.js';
+import { MemoryThrottleStorage } from './throttling/memory-throttle.storage.js';
 import {
+  DEFAULT_IPV6_PREFIX,
   DEFAULT_RATE_LIMITS,
+  DEFAULT_THROTTLE_STORAGE_TIMEOUT_MS,
   PasswordResetRateLimit,
   PasswordResetThrottleName,
   PasswordResetThrottleOptions,
@@ -138,6 +141,8 @@ const isBoolean: Check = (v) => typeof v === 'boolean';
 const isPositiveInteger: Check = (v) => Number.isSafeInteger(v) && (v as number) > 0;
 const isName: Check = (v) => typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v);
 const isHeaderName: Check = (v) => typeof v === 'string' && /^[A-Za-z0-9-]+$/.test(v);
+const isSecret: Check = (v) => typeof v === 'string' && v.length >= 32;
+const SECRET_EXPECTED = 'a string of at least 32 characters';
 
 const CHECKS: Record<keyof PasswordResetModuleOptions, [Check, string]> = {
   tokenTtl: [isPositiveInteger, 'a positive whole number of seconds'],
@@ -154,7 +159,7 @@ const CHECKS: Record<keyof PasswordResetModuleOptions, [Check, string]> = {
   ],
   // The range is checked where bcrypt is set up, so a custom PasswordHasher is not bound by it.
   bcryptCost: [(v) => typeof v === 'number', 'a number'],
-  tokenSecret: [(v) => typeof v === 'string' && v.length >= 32, 'a string of at least 32 characters'],
+  tokenSecret: [isSecret, SECRET_EXPECTED],
   cleanupBatchSize: [(v) => isPositiveInteger(v) && (v as number) <= 10_000, 'an integer from 1 to 10000'],
   accountBoundTokens: [isBoolean, 'a boolean'],
   maxFailedAttempts: [(v) => isPositiveInteger(v) && (v as number) <= 100, 'an integer from 1 to 100'],
@@ -168,20 +173,43 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const THROTTLE_SETTINGS: Record<string, [Check, string]> = {
+  ipv6Prefix: [(v) => isPositiveInteger(v) && (v as number) <= 128, 'an integer from 1 to 128'],
+  keySecret: [isSecret, SECRET_EXPECTED],
+  storageTimeout: [
+    (v) => isPositiveInteger(v) && (v as number) <= 60_000,
+    'a whole number of milliseconds up to 60000',
+  ],
+};
+
 function resolveThrottle(
   throttle: PasswordResetThrottleOptions | false | undefined,
+  tokenSecret: string | undefined,
 ): ResolvedPasswordResetThrottleOptions {
   if (throttle === false) {
-    return { limits: { request: false, account: false, token: false } };
+    return { limits: { request: false, account: false, token: false }, ...throttleSettings({}) };
   }
   const given = throttle ?? {};
-  for (const key of Object.keys(given)) {
-    if (key !== 'storage' && !THROTTLE_NAMES.includes(key as PasswordResetThrottleName)) {
+  for (const [key, value] of Object.entries(given)) {
+    if (key === 'storage' || THROTTLE_NAMES.includes(key as PasswordResetThrottleName)) continue;
+    if (!Object.hasOwn(THROTTLE_SETTINGS, key)) {
       throw new PasswordResetConfigurationError(`unknown option "throttle.${key}"`);
     }
+    const [check, expected] = THROTTLE_SETTINGS[key];
+    if (value !== undefined && !check(value)) {
+      throw new PasswordResetConfigurationError(`option "throttle.${key}" must be ${expected}`);
+    }
   }
-  if (given.storage !== undefined && typeof given.storage?.increment !== 'function') {
+  const { storage } = given;
+  if (storage !== undefined && typeof storage?.increment !== 'function') {
     throw new PasswordResetConfigurationError('option "throttle.storage" must implement ThrottlerStorage (increment)');
+  }
+  // A store outside this process (Redis) must get keys every instance computes alike and nobody can reverse.
+  if (storage && !(storage instanceof MemoryThrottleStorage) && !given.keySecret && !tokenSecret) {
+    throw new PasswordResetConfigurationError(
+      'option "throttle.keySecret" (or tokenSecret) is required with throttle.storage: the keys of a shared ' +
+        'store are HMACs of client addresses and identifiers under a key all instances share',
+    );
   }
   const limits = {} as Record<PasswordResetThrottleName, PasswordResetRateLimit | false>;
   for (const name of THROTTLE_NAMES) {
@@ -193,7 +221,15 @@ function resolveThrottle(
     }
     limits[name] = rate;
   }
-  return { limits, storage: given.storage };
+  return { limits, storage, ...throttleSettings(given) };
+}
+
+function throttleSettings(given: PasswordResetThrottleOptions) {
+  return {
+    ipv6Prefix: given.ipv6Prefix ?? DEFAULT_IPV6_PREFIX,
+    keySecret: given.keySecret,
+    storageTimeout: given.storageTimeout ?? DEFAULT_THROTTLE_STORAGE_TIMEOUT_MS,
+  };
 }
 
 function resolveMessages(messages: PasswordResetMessages = {}): ResolvedPasswordResetMessages {
@@ -237,7 +273,7 @@ export function resolvePasswordResetOptions(options: PasswordResetModuleOptions 
     tokenGenerator: new RandomStringTokenGenerator(),
     passwordValidators: defaultPasswordValidators(),
     ...definedEntries(options),
-    throttle: resolveThrottle(options.throttle),
+    throttle: resolveThrottle(options.throttle, options.tokenSecret),
     messages: resolveMessages(options.messages),
   };
 }

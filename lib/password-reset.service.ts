@@ -171,7 +171,9 @@ export class PasswordResetService {
       await this.checkPassword(password, user);
       passwordHash = await this.passwordHasher.hash(password);
     } catch (error) {
-      // Validators and hashers may be the app's own: an error quoting the password must not reach the logs.
+      // The 400 is the module's answer to whoever typed the password, never rewritten. Anything else comes
+      // from validators or hashers that may be the app's own: an error quoting the password must not reach the logs.
+      if (error instanceof PasswordResetBadRequestException) throw error;
       throw redactSecretInError(error, password);
     }
     // Before the claim, so a veto leaves the token as it was and no listener runs inside the reset's transaction.

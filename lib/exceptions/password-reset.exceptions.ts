@@ -1,4 +1,10 @@
-import { BadRequestException, HttpException, HttpStatus, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  HttpStatus,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 
 /** One message for every bad-token case, so no answer tells missing, expired, used and ineligible apart. */
 export const INVALID_TOKEN_MESSAGE = 'The password reset token is invalid or has expired.';
@@ -24,5 +30,14 @@ export class PasswordResetThrottledException extends HttpException {
       { statusCode: HttpStatus.TOO_MANY_REQUESTS, message, error: 'Too Many Requests' },
       HttpStatus.TOO_MANY_REQUESTS,
     );
+  }
+}
+
+export const SERVICE_UNAVAILABLE_MESSAGE = 'The service is unavailable. Try again later.';
+
+/** 503: the throttle storage failed or did not answer in time, so no limit could be checked. */
+export class PasswordResetUnavailableException extends ServiceUnavailableException {
+  constructor(message: string = SERVICE_UNAVAILABLE_MESSAGE) {
+    super(message);
   }
 }

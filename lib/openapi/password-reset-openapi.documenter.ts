@@ -15,6 +15,7 @@ import {
   requestTokenBodySchema,
   statusSchema,
   throttledResponse,
+  unavailableResponse,
   validateTokenBodySchema,
 } from './password-reset-openapi.schemas.js';
 
@@ -65,7 +66,11 @@ export class PasswordResetOpenApiDocumenter {
       description: 'The token is missing, malformed, expired, used, or its account may not reset (one answer for all).',
       schema: invalidTokenSchema(),
     };
-    const throttled = (limited: boolean) => (limited ? { [HttpStatus.TOO_MANY_REQUESTS]: throttledResponse() } : {});
+    // Any limit counted means a storage that may fail (503); only a per-client one refuses with a 429.
+    const throttled = (perClient: boolean, counted = perClient) => ({
+      ...(perClient ? { [HttpStatus.TOO_MANY_REQUESTS]: throttledResponse() } : {}),
+      ...(counted ? { [HttpStatus.SERVICE_UNAVAILABLE]: unavailableResponse() } : {}),
+    });
     const account = fields.accountField ? ` and the \`${fields.accountField}\` it was requested for` : '';
 
     return {
@@ -85,7 +90,7 @@ export class PasswordResetOpenApiDocumenter {
               (noInformationLeakage ? DEFAULT_MESSAGES.emptyField : DEFAULT_MESSAGES.unknownAccount)(lookupField),
             ),
           },
-          ...throttled(!!throttle.limits.request),
+          ...throttled(!!throttle.limits.request, !!throttle.limits.request || !!throttle.limits.account),
         },
       },
       validateToken: {

@@ -3,6 +3,7 @@ import {
   InvalidResetTokenException,
   PasswordResetBadRequestException,
   PasswordResetThrottledException,
+  PasswordResetUnavailableException,
 } from '../exceptions/password-reset.exceptions.js';
 import { MAX_LOOKUP_VALUE_LENGTH, MAX_PASSWORD_LENGTH, MAX_TOKEN_LENGTH } from '../password-reset.constants.js';
 
@@ -126,6 +127,13 @@ export function badRequestSchema(exampleReason: string): OpenApiSchema {
 /** The one body for missing, malformed, expired, used and ineligible-user tokens. */
 export function invalidTokenSchema(): OpenApiSchema {
   return errorSchema(new InvalidResetTokenException(), { type: 'string' });
+}
+
+export function unavailableResponse(): PasswordResetApiResponse {
+  return {
+    description: 'The throttle storage failed or did not answer in time: nothing was done; try again later.',
+    schema: errorSchema(new PasswordResetUnavailableException(), { type: 'string' }),
+  };
 }
 
 export function throttledResponse(): PasswordResetApiResponse {

@@ -1,70 +1,68 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { MemoryThrottleStorage } from './memory-throttle.storage.js';
 
-const SECOND = 1000;
+const MINUTE = 60_000;
 
 describe('MemoryThrottleStorage', () => {
-  let storage: MemoryThrottleStorage;
-  // A fake clock: windows and blocks end exactly when the test says, with no waiting.
   beforeEach(() => {
     jest.useFakeTimers({ now: new Date('2026-12-01T00:00:00Z') });
-    storage = new MemoryThrottleStorage();
   });
   afterEach(() => {
-    storage.close();
     jest.useRealTimers();
   });
 
-  const hit = (key = 'client', ttl = 10 * SECOND, limit = 2, block = 60 * SECOND) =>
-    storage.increment(key, ttl, limit, block);
-
-  it('counts hits in a window and reports the seconds left in it', async () => {
-    await expect(hit()).resolves.toEqual({ totalHits: 1, timeToExpire: 10, isBlocked: false, timeToBlockExpire: 0 });
-    jest.advanceTimersByTime(2_500);
-    await expect(hit()).resolves.toEqual({ totalHits: 2, timeToExpire: 8, isBlocked: false, timeToBlockExpire: 0 });
-  });
-
-  it('starts a new window once the ttl has passed, and not a moment before', async () => {
-    for (let i = 0; i < 2; i++) await hit('client', 10 * SECOND, 5);
-    jest.advanceTimersByTime(10 * SECOND - 1);
-    expect((await hit('client', 10 * SECOND, 5)).totalHits).toBe(3);
-    jest.advanceTimersByTime(1);
-    await expect(hit('client', 10 * SECOND, 5)).resolves.toEqual({
-      totalHits: 1,
-      timeToExpire: 10,
-      isBlocked: false,
-      timeToBlockExpire: 0,
-    });
-  });
-
-  it('blocks past the limit for blockDuration, even beyond the window, then lets the client in again', async () => {
+  it('counts a fixed window, blocks past the limit, and opens a new window once both are over', async () => {
+    const storage = new MemoryThrottleStorage();
+    const hit = () => storage.increment('k', MINUTE, 2, 2 * MINUTE);
+    expect(await hit()).toEqual({ totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 });
     await hit();
-    await hit();
-    await expect(hit()).resolves.toMatchObject({ totalHits: 3, isBlocked: true, timeToBlockExpire: 60 });
-    // The window is over, the block is not.
-    jest.advanceTimersByTime(30 * SECOND);
-    await expect(hit()).resolves.toMatchObject({ isBlocked: true, timeToBlockExpire: 30 });
-    jest.advanceTimersByTime(30 * SECOND - 1);
-    await expect(hit()).resolves.toMatchObject({ isBlocked: true, timeToBlockExpire: 1 });
-    jest.advanceTimersByTime(1);
-    await expect(hit()).resolves.toEqual({ totalHits: 1, timeToExpire: 10, isBlocked: false, timeToBlockExpire: 0 });
+    expect(await hit()).toMatchObject({ totalHits: 3, isBlocked: true, timeToBlockExpire: 120 });
+    jest.advanceTimersByTime(MINUTE);
+    expect(await hit()).toMatchObject({ isBlocked: true, timeToBlockExpire: 60 });
+    jest.advanceTimersByTime(MINUTE);
+    expect(await hit()).toEqual({ totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 });
   });
 
-  it('keeps a counter per key', async () => {
-    await hit('a');
-    await hit('a');
-    await expect(hit('a')).resolves.toMatchObject({ isBlocked: true });
-    await expect(hit('b')).resolves.toMatchObject({ totalHits: 1, isBlocked: false });
+  it('holds at most maxKeys counters, dropping the oldest window for a new key', async () => {
+    const storage = new MemoryThrottleStorage({ maxKeys: 3 });
+    for (const key of ['a', 'b', 'c']) {
+      await storage.increment(key, MINUTE, 1, MINUTE);
+      jest.advanceTimersByTime(1000);
+    }
+    await storage.increment('a', MINUTE, 1, MINUTE); // a is blocked now, but still the oldest window
+    await storage.increment('d', MINUTE, 1, MINUTE);
+    expect(storage.size).toBe(3);
+    expect(await storage.increment('b', MINUTE, 1, MINUTE)).toMatchObject({ totalHits: 2 });
+    // 'a' opened the oldest window, so 'd' pushed it out: its count (and its block) start afresh.
+    expect(await storage.increment('a', MINUTE, 1, MINUTE)).toMatchObject({ totalHits: 1, isBlocked: false });
+    expect(storage.size).toBe(3);
   });
 
-  it('keeps a blocked client blocked through the sweep that forgets idle windows', async () => {
-    for (let i = 0; i < 3; i++) await hit('blocked', 10 * SECOND, 2, 5 * 60 * SECOND);
-    // The sweep runs once a minute on its own timer; the window has ended by then, the block has not.
-    jest.advanceTimersByTime(60 * SECOND);
-    await expect(hit('blocked', 10 * SECOND, 2, 5 * 60 * SECOND)).resolves.toMatchObject({
-      totalHits: 4,
-      isBlocked: true,
-      timeToBlockExpire: 4 * 60,
-    });
+  it('drops expired windows as it goes, a few per hit, without a timer or a sweep', async () => {
+    const storage = new MemoryThrottleStorage();
+    for (let i = 0; i < 10; i++) await storage.increment(`old${i}`, MINUTE, 5, MINUTE);
+    expect(jest.getTimerCount()).toBe(0);
+    jest.advanceTimersByTime(MINUTE);
+    await storage.increment('new', MINUTE, 5, MINUTE);
+    expect(storage.size).toBe(10 - 4 + 1);
+    await storage.increment('new', MINUTE, 5, MINUTE);
+    await storage.increment('new', MINUTE, 5, MINUTE);
+    expect(storage.size).toBe(1);
+  });
+
+  it('keeps a renewed window at the young end, so the oldest is always first', async () => {
+    const storage = new MemoryThrottleStorage({ maxKeys: 2 });
+    await storage.increment('a', MINUTE, 5, MINUTE);
+    jest.advanceTimersByTime(1000);
+    await storage.increment('b', 30 * 1000, 5, 30 * 1000);
+    jest.advanceTimersByTime(30 * 1000);
+    await storage.increment('b', 30 * 1000, 5, 30 * 1000); // b's window ended: a new one opens, behind a
+    await storage.increment('c', MINUTE, 5, MINUTE); // full: evicts a, the oldest
+    expect(await storage.increment('b', MINUTE, 5, MINUTE)).toMatchObject({ totalHits: 2 });
+    expect(await storage.increment('a', MINUTE, 5, MINUTE)).toMatchObject({ totalHits: 1 });
+  });
+
+  it('refuses a nonsensical size', () => {
+    expect(() => new MemoryThrottleStorage({ maxKeys: 0 })).toThrow(/maxKeys/);
   });
 });

@@ -40,14 +40,36 @@ export interface PasswordResetThrottleOptions {
   account?: PasswordResetRateLimit | false;
   /** Validate and confirm together, per client. Default 30 per 15 minutes. */
   token?: PasswordResetRateLimit | false;
-  /** Where hits are counted. Default: in memory (one process); use a shared store with several instances. */
+  /**
+   * Where hits are counted. Default: a `MemoryThrottleStorage` (one process); use a shared store with several
+   * instances, which needs `keySecret` (or `tokenSecret`).
+   */
   storage?: PasswordResetThrottleStorage;
+  /** Leading bits of an IPv6 address that make one client. Default 64 (a subscriber's usual share); 1 to 128. */
+  ipv6Prefix?: number;
+  /**
+   * Key for the HMAC that turns addresses and identifiers into storage keys, at least 32 characters, the same on
+   * every instance. Default: derived from `tokenSecret`; without either, a random key per process, which only
+   * the in-memory store may use.
+   */
+  keySecret?: string;
+  /**
+   * Milliseconds the storage has to count a hit. A storage that fails or answers later gets a 503 (the limits
+   * fail closed) instead of holding the request. Default 1000.
+   */
+  storageTimeout?: number;
 }
 
 export interface ResolvedPasswordResetThrottleOptions {
   limits: Record<PasswordResetThrottleName, PasswordResetRateLimit | false>;
   storage?: PasswordResetThrottleStorage;
+  ipv6Prefix: number;
+  keySecret?: string;
+  storageTimeout: number;
 }
+
+export const DEFAULT_IPV6_PREFIX = 64;
+export const DEFAULT_THROTTLE_STORAGE_TIMEOUT_MS = 1000;
 
 export const DEFAULT_RATE_LIMITS: Record<PasswordResetThrottleName, PasswordResetRateLimit> = {
   request: { limit: 20, ttl: 60 * 60 },

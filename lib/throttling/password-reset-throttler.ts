@@ -1,8 +1,13 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { createHmac, randomBytes } from 'node:crypto';
+import { PasswordResetUnavailableException } from '../exceptions/password-reset.exceptions.js';
 import { PASSWORD_RESET_OPTIONS } from '../password-reset.constants.js';
 import type { ResolvedPasswordResetOptions } from '../password-reset.options.js';
-import type { PasswordResetThrottleName, PasswordResetThrottleStorage } from './password-reset-throttle.options.js';
+import type {
+  PasswordResetThrottleName,
+  PasswordResetThrottleStorage,
+  ThrottleStorageRecord,
+} from './password-reset-throttle.options.js';
 import { MemoryThrottleStorage } from './memory-throttle.storage.js';
 
 export interface ThrottleVerdict {
@@ -11,16 +16,27 @@ export interface ThrottleVerdict {
   retryAfter: number;
 }
 
-/** Counts hits per (limit, key) in the configured `ThrottlerStorage`. */
+/** Separates the throttle-key HMAC from every other use of `tokenSecret`. */
+const KEY_DERIVATION_LABEL = 'nestjs-password-reset throttle keys';
+
+/**
+ * Counts hits per (limit, key) in the configured `ThrottlerStorage`. A storage that fails or does not answer
+ * within `throttle.storageTimeout` gets a 503: the limits fail closed, and no request waits on a dead store.
+ */
 @Injectable()
 export class PasswordResetThrottler implements OnApplicationShutdown {
+  protected readonly logger = new Logger('PasswordReset');
   protected readonly storage: PasswordResetThrottleStorage;
   /** Only the default in-memory store is ours to close; a store passed in belongs to the app. */
   private readonly ownedStorage?: MemoryThrottleStorage;
+  private readonly keyHmacKey: Buffer;
 
   constructor(@Inject(PASSWORD_RESET_OPTIONS) protected readonly options: ResolvedPasswordResetOptions) {
     this.ownedStorage = options.throttle.storage ? undefined : new MemoryThrottleStorage();
     this.storage = options.throttle.storage ?? this.ownedStorage!;
+    const secret = options.throttle.keySecret ?? options.tokenSecret;
+    // Without a secret the store is this process's memory (the options insist), so a random key suffices.
+    this.keyHmacKey = secret ? createHmac('sha256', secret).update(KEY_DERIVATION_LABEL).digest() : randomBytes(32);
   }
 
   /** Counts one hit for `key` against the named limit. A limit that is switched off always allows. */
@@ -28,14 +44,47 @@ export class PasswordResetThrottler implements OnApplicationShutdown {
     const rate = this.options.throttle.limits[name];
     if (!rate) return { allowed: true, retryAfter: 0 };
     const ttl = rate.ttl * 1000;
-    // Keys are digests: identifiers and addresses never sit in a shared store in the clear.
-    const digest = createHash('sha256').update(`${name}\u0000${key}`).digest('hex');
-    const record = await this.storage.increment(`password_reset:${name}:${digest}`, ttl, rate.limit, ttl, name);
+    const record = await this.increment(this.storageKey(name, key), ttl, rate.limit, name);
     if (!record.isBlocked) return { allowed: true, retryAfter: 0 };
     return { allowed: false, retryAfter: Math.max(1, Math.ceil(record.timeToBlockExpire)) };
   }
 
   onApplicationShutdown(): void {
     this.ownedStorage?.close();
+  }
+
+  /**
+   * Keyed digests: whoever reads the store cannot tell which address or identifier a counter belongs to, not
+   * even by hashing every IPv4 address or a list of emails.
+   */
+  protected storageKey(name: PasswordResetThrottleName, key: string): string {
+    const digest = createHmac('sha256', this.keyHmacKey).update(`${name}\u0000${key}`).digest('base64url');
+    return `password_reset:${name}:${digest}`;
+  }
+
+  private async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    name: PasswordResetThrottleName,
+  ): Promise<ThrottleStorageRecord> {
+    const timeoutMs = this.options.throttle.storageTimeout;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      // Promise.race also handles a late rejection of the losing increment.
+      return await Promise.race([
+        Promise.resolve().then(() => this.storage.increment(key, ttl, limit, ttl, name)),
+        timeout,
+      ]);
+    } catch (error) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      this.logger.error(`The throttle storage failed to count a ${name} hit (${reason}): answering 503`);
+      throw new PasswordResetUnavailableException(this.options.messages.serviceUnavailable());
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { REDACTED, redactSecretInError } from './redact.util.js';
+import { HttpException } from '@nestjs/common';
+import { inspect, types } from 'node:util';
+import { REDACTED, redactSecretInError, redactText } from './redact.util.js';
 
 const SECRET = '$2b$04$abcdefghijklmnopqrstuv';
 
@@ -17,34 +19,93 @@ describe('redactSecretInError', () => {
       driverError,
     });
 
-    const returned = redactSecretInError(error, SECRET);
+    const redacted = redactSecretInError(error, SECRET);
 
-    expect(returned).toBe(error);
-    expect(error.message).toBe(`query failed with ${REDACTED}`);
-    expect(error.stack).not.toContain(SECRET);
-    expect(error.parameters).toEqual([REDACTED, 1]);
-    expect(driverError.sql).toBe(`UPDATE users SET password = '${REDACTED}'`);
-    expect(driverError.message).toBe(`failed: ${REDACTED}`);
-    expect(driverError).toBeInstanceOf(DriverError);
-    expect(driverError.code).toBe('ER_SIGNAL_EXCEPTION');
+    expect(redacted).toBeInstanceOf(Error);
+    // Loggers print native errors by their stack; a look-alike object would print as `Error {}`.
+    expect(types.isNativeError(redacted)).toBe(true);
+    expect(inspect(redacted)).toContain(`query failed with ${REDACTED}`);
+    expect(redacted.message).toBe(`query failed with ${REDACTED}`);
+    expect(redacted.stack).not.toContain(SECRET);
+    expect(redacted.parameters).toEqual([REDACTED, 1]);
+    expect(redacted.driverError.sql).toBe(`UPDATE users SET password = '${REDACTED}'`);
+    expect(redacted.driverError.message).toBe(`failed: ${REDACTED}`);
+    expect(redacted.driverError).toBeInstanceOf(DriverError);
+    expect(redacted.driverError.code).toBe('ER_SIGNAL_EXCEPTION');
+    expect(redacted.cause).toBe(redacted.driverError);
+    expect(inspect(redacted, { depth: 8 })).not.toContain(SECRET);
   });
 
-  it('survives cycles, getters, frozen objects and non-objects', () => {
-    const error = new Error(SECRET) as Error & { self?: unknown; frozen?: unknown };
+  it('changes nothing it was given: errors and the objects they reach may be shared', () => {
+    const sharedConfig = { baseUrl: 'https://policy.internal.example/api', apiKeyHeader: 'x-api-key' };
+    const cachedError = new Error('Password policy service unavailable');
+    const error = Object.assign(new Error(`policy refused ${SECRET}`), { config: sharedConfig, cause: cachedError });
+    const before = inspect(error, { depth: 8 });
+
+    const redacted = redactSecretInError(error, SECRET);
+    redactSecretInError(error, 'a');
+
+    expect(redacted).not.toBe(error);
+    expect(inspect(error, { depth: 8 })).toBe(before);
+    expect(sharedConfig).toEqual({ baseUrl: 'https://policy.internal.example/api', apiKeyHeader: 'x-api-key' });
+    expect(cachedError.message).toBe('Password policy service unavailable');
+  });
+
+  it('keeps an HttpException answering with its status and redacted body', () => {
+    const error = new HttpException({ message: [`not ${SECRET}`], error: 'Bad Request' }, 400);
+    const redacted = redactSecretInError(error, SECRET);
+    expect(redacted).toBeInstanceOf(HttpException);
+    expect(redacted.getStatus()).toBe(400);
+    expect(redacted.getResponse()).toEqual({ message: [`not ${REDACTED}`], error: 'Bad Request' });
+  });
+
+  it('finds the secret JSON-escaped, URL-encoded, in another case and in other Unicode forms', () => {
+    const password = 'Tr"ick\\y Pässwörd';
+    const nfd = password.normalize('NFD');
+    const texts = [
+      `policy said: ${JSON.stringify({ password })}`,
+      `GET /check?pw=${encodeURIComponent(password)}`,
+      `body: pw=${encodeURIComponent(password).replaceAll('%20', '+')}`,
+      `GET /check?pw=${encodeURIComponent(password).toLowerCase()}`,
+      `lower-cased: ${password.toLowerCase()}`,
+      `upper-cased: ${password.toUpperCase()}`,
+      `decomposed: ${nfd} and JSON ${JSON.stringify(nfd)}`,
+    ];
+    const redacted = redactSecretInError(new Error(texts.join('\n')), password);
+    expect(redacted.message).not.toMatch(/ick|w(ö|o\u0308)rd/i);
+    expect(redacted.message.split(REDACTED)).toHaveLength(texts.length + 2);
+    // A fullwidth password, quoted by a validator after NFKC folded it to ASCII.
+    expect(redactText('sent password', 'ｐａｓｓｗｏｒｄ')).toBe(`sent ${REDACTED}`);
+  });
+
+  it('replaces all text holding a very short secret, rather than spelling it out by where the marks fall', () => {
+    const redacted = redactSecretInError(new Error('Password policy service unavailable'), 'a');
+    expect(redacted.message).toBe(REDACTED);
+    expect(redactText('no match here', 'x')).toBe('no match here');
+  });
+
+  it('survives cycles, getters, frozen objects, class instances and non-objects', () => {
+    const error = new Error(SECRET) as Error & { self?: unknown; frozen?: unknown; body?: unknown };
     error.self = error;
     error.frozen = Object.freeze({ text: SECRET });
+    error.body = Buffer.from(SECRET);
     Object.defineProperty(error, 'computed', { get: () => SECRET });
 
-    redactSecretInError(error, SECRET);
+    const redacted = redactSecretInError(error, SECRET);
 
-    expect(error.message).toBe(REDACTED);
+    expect(redacted.message).toBe(REDACTED);
+    expect(redacted.self).toBe(redacted);
+    expect(redacted.frozen).toEqual({ text: REDACTED });
+    expect(redacted.body).toBe('[Buffer]');
+    expect(Object.getOwnPropertyDescriptor(redacted, 'computed')).toBeUndefined();
     expect(redactSecretInError('plain string', SECRET)).toBe('plain string');
+    expect(redactSecretInError(`a ${SECRET}`, SECRET)).toBe(`a ${REDACTED}`);
     expect(redactSecretInError(null, SECRET)).toBeNull();
   });
 
   it('does nothing with an empty secret', () => {
     const error = new Error('message');
-    redactSecretInError(error, '');
-    expect(error.message).toBe('message');
+    expect(redactSecretInError(error, '')).toBe(error);
+    expect(redactText('message', undefined)).toBe('message');
   });
 });

@@ -75,11 +75,19 @@ $('reset-form').addEventListener('submit', (event) => {
   });
 });
 
+/** The field the API looks accounts up by (the server's LOOKUP_FIELD): `email` or `username`. */
+const lookupField = $('request-form').dataset.lookupField;
+if (lookupField === 'username') {
+  $('account-noun').textContent = 'username';
+  $('account-label').textContent = 'Username';
+  Object.assign($('account'), { name: 'username', type: 'text', autocomplete: 'username' });
+}
+
 $('request-form').addEventListener('submit', (event) => {
   event.preventDefault();
   showErrors('request-errors', []);
   submitting($('request-form'), async () => {
-    const answer = await post('', { email: $('email').value });
+    const answer = await post('', { [lookupField]: $('account').value });
     if (answer.status === 200) show('requested');
     else showErrors('request-errors', reasons(answer, 'The request was not accepted.'));
   });

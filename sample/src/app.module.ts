@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PasswordResetModule, PasswordResetModuleOptions, PasswordResetThrottleStorage } from 'nestjs-password-reset';
 import { AuthController } from './auth.controller.js';
@@ -27,6 +28,16 @@ export class AppModule {
         }),
         TypeOrmModule.forFeature([User]),
         EventEmitterModule.forRoot(),
+        // The login's limit, in the reset throttles' store (Redis with several instances).
+        ThrottlerModule.forRootAsync({
+          inject: [SAMPLE_CONFIG, { token: THROTTLE_STORAGE, optional: true }],
+          useFactory: ({ loginThrottle }: SampleConfig, storage?: ThrottlerStorage) => ({
+            throttlers: loginThrottle
+              ? [{ name: 'login', limit: loginThrottle.limit, ttl: loginThrottle.ttl * 1000 }]
+              : [],
+            storage,
+          }),
+        }),
         PasswordResetModule.forRootAsync({
           user: { entity: User },
           path: 'api/password_reset',
@@ -35,7 +46,7 @@ export class AppModule {
             tokenTtl: env.tokenTtl,
             noInformationLeakage: env.noInformationLeakage,
             lookupField: env.lookupField,
-            throttle: { ...env.throttle, storage },
+            throttle: { ...env.throttle, storage, keySecret: env.throttleKeySecret },
           }),
         }),
       ],

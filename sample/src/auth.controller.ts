@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Get,
@@ -7,10 +8,13 @@ import {
   HttpStatus,
   Post,
   UnauthorizedException,
+  UseGuards,
   ValidationPipe,
 } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { InjectRepository } from '@nestjs/typeorm';
-import bcrypt from 'bcrypt';
+import { InjectPasswordResetOptions, PasswordHasher } from 'nestjs-password-reset';
+import type { ResolvedPasswordResetOptions } from 'nestjs-password-reset';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 import { Repository } from 'typeorm';
 import { SessionsService } from './sessions.service.js';
@@ -35,13 +39,24 @@ export class AuthController {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly sessions: SessionsService,
+    // The reset module's hasher and messages, so login judges a password exactly as confirm stored it.
+    private readonly hasher: PasswordHasher,
+    @InjectPasswordResetOptions() private readonly options: ResolvedPasswordResetOptions,
   ) {}
 
+  /** Per client (ThrottlerModule in AppModule): 429 past LOGIN_THROTTLE_LIMIT attempts. */
   @Post('login')
   @HttpCode(HttpStatus.OK)
+  @UseGuards(ThrottlerGuard)
   async login(@Body(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true })) body: LoginBody) {
+    // bcrypt compares only the first 72 bytes: a longer password would log in with any suffix. Refused before
+    // the lookup, so the answer says nothing about the account.
+    const maxBytes = this.hasher.maxPasswordBytes;
+    if (maxBytes !== undefined && Buffer.byteLength(body.password, 'utf8') > maxBytes) {
+      throw new BadRequestException([this.options.messages.passwordTooLong(maxBytes)]);
+    }
     const user = await this.users.findOneBy({ email: body.email });
-    const matches = await bcrypt.compare(body.password, user?.password ?? UNUSED_HASH);
+    const matches = await this.hasher.verify(body.password, user?.password ?? UNUSED_HASH);
     if (!user?.password || !user.isActive || !matches) {
       throw new UnauthorizedException('Invalid email or password');
     }

@@ -29,7 +29,11 @@ export interface SampleConfig {
   lookupField: 'email' | 'username';
   /** Shared throttle counters, for several instances behind one load balancer. */
   redisUrl?: string;
+  /** Key of the throttle-key HMAC; required with `redisUrl`, and the same on every instance. */
+  throttleKeySecret?: string;
   throttle: { request: RateLimitConfig; account: RateLimitConfig; token: RateLimitConfig };
+  /** Login attempts per client (the sample's own limit, through @nestjs/throttler). */
+  loginThrottle: { limit: number; ttl: number } | false;
   /** Signs session tokens; instances that share users must share it. */
   sessionSecret: string;
 }
@@ -47,6 +51,7 @@ const DATABASE_TYPES: Record<string, 'postgres' | 'mysql' | 'mariadb'> = {
 export function loadConfig(env: Env = process.env): SampleConfig {
   const port = readInteger(env, 'PORT', 1, 65_535) ?? 3000;
   const smtpHost = read(env, 'SMTP_HOST');
+  const redisUrl = parseRedisUrl(read(env, 'REDIS_URL'));
   return {
     port,
     httpAdapter: readChoice(env, 'HTTP_ADAPTER', ['express', 'fastify'] as const) ?? 'express',
@@ -57,13 +62,15 @@ export function loadConfig(env: Env = process.env): SampleConfig {
     tokenTtl: readInteger(env, 'TOKEN_TTL_SECONDS', 1),
     noInformationLeakage: readBoolean(env, 'NO_INFORMATION_LEAKAGE'),
     lookupField: readChoice(env, 'LOOKUP_FIELD', ['email', 'username'] as const) ?? 'email',
-    redisUrl: parseRedisUrl(read(env, 'REDIS_URL')),
+    redisUrl,
+    throttleKeySecret: readThrottleKeySecret(env, redisUrl),
     sessionSecret: readSecret(env, 'SESSION_SECRET'),
     throttle: {
-      request: readRateLimit(env, 'request'),
-      account: readRateLimit(env, 'account'),
-      token: readRateLimit(env, 'token'),
+      request: readRateLimit(env, 'REQUEST', DEFAULT_RATE_LIMITS.request),
+      account: readRateLimit(env, 'ACCOUNT', DEFAULT_RATE_LIMITS.account),
+      token: readRateLimit(env, 'TOKEN', DEFAULT_RATE_LIMITS.token),
     },
+    loginThrottle: readRateLimit(env, 'LOGIN', LOGIN_RATE_LIMIT) ?? LOGIN_RATE_LIMIT,
   };
 }
 
@@ -74,9 +81,24 @@ function read(env: Env, name: string): string | undefined {
 
 /** Unset: a random key, so sessions last as long as this process. */
 function readSecret(env: Env, name: string): string {
+  return readOptionalSecret(env, name) ?? randomBytes(32).toString('base64url');
+}
+
+function readOptionalSecret(env: Env, name: string): string | undefined {
   const value = read(env, name);
   if (value !== undefined && value.length < 32) throw new ConfigError(`${name} must be at least 32 characters long`);
-  return value ?? randomBytes(32).toString('base64url');
+  return value;
+}
+
+/** Instances sharing Redis must compute the same keys, so a random key per process would not do. */
+function readThrottleKeySecret(env: Env, redisUrl: string | undefined): string | undefined {
+  const value = readOptionalSecret(env, 'THROTTLE_KEY_SECRET');
+  if (redisUrl && value === undefined) {
+    throw new ConfigError(
+      'THROTTLE_KEY_SECRET (at least 32 characters, the same on every instance) is required with REDIS_URL',
+    );
+  }
+  return value;
 }
 
 function parseDatabaseUrl(value: string): DatabaseConfig {
@@ -135,15 +157,17 @@ function readChoice<T extends string>(env: Env, name: string, choices: readonly 
   return value as T | undefined;
 }
 
+/** Login attempts per client: a person mistyping has room, a password-guessing script does not. */
+const LOGIN_RATE_LIMIT = { limit: 10, ttl: 15 * 60 };
+
 /**
- * `<NAME>_THROTTLE_LIMIT` and `<NAME>_THROTTLE_TTL_SECONDS`. Both unset: the package's default; one unset:
- * its half of the default; a limit of 0: off.
+ * `<NAME>_THROTTLE_LIMIT` and `<NAME>_THROTTLE_TTL_SECONDS`. Both unset: undefined (the default); one unset:
+ * its half of `fallback`; a limit of 0: off.
  */
-function readRateLimit(env: Env, name: 'request' | 'account' | 'token'): RateLimitConfig {
-  const prefix = `${name.toUpperCase()}_THROTTLE`;
-  const limit = readInteger(env, `${prefix}_LIMIT`, 0);
-  const ttl = readInteger(env, `${prefix}_TTL_SECONDS`, 1);
+function readRateLimit(env: Env, name: string, fallback: { limit: number; ttl: number }): RateLimitConfig {
+  const limit = readInteger(env, `${name}_THROTTLE_LIMIT`, 0);
+  const ttl = readInteger(env, `${name}_THROTTLE_TTL_SECONDS`, 1);
   if (limit === 0) return false;
   if (limit === undefined && ttl === undefined) return undefined;
-  return { limit: limit ?? DEFAULT_RATE_LIMITS[name].limit, ttl: ttl ?? DEFAULT_RATE_LIMITS[name].ttl };
+  return { limit: limit ?? fallback.limit, ttl: ttl ?? fallback.ttl };
 }

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { AbstractHttpAdapter, NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
@@ -40,15 +41,31 @@ async function bootstrap(): Promise<void> {
 
 /**
  * Only the chosen platform is loaded. Fastify is told to match `/path/` like `/path`, as Express does: the reset
- * routes' trailing slash is optional.
+ * routes' trailing slash is optional. Every response, errors included, says `nosniff` (a JSON answer quoting
+ * attacker text is never sniffed as HTML), and none names the framework.
  */
 async function createHttpAdapter(name: SampleConfig['httpAdapter']): Promise<AbstractHttpAdapter> {
   if (name === 'fastify') {
     const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-    return new FastifyAdapter({ routerOptions: { ignoreTrailingSlash: true } });
+    const adapter = new FastifyAdapter({ routerOptions: { ignoreTrailingSlash: true } });
+    adapter.getInstance().addHook('onRequest', async (_request, reply) => {
+      reply.header('X-Content-Type-Options', 'nosniff');
+    });
+    return adapter;
   }
   const { ExpressAdapter } = await import('@nestjs/platform-express');
-  return new ExpressAdapter();
+  const adapter = new ExpressAdapter();
+  // The two Express calls used (the sample does not depend on @types/express).
+  const express = adapter.getInstance<{
+    disable(setting: string): void;
+    use(handler: (request: unknown, response: ServerResponse, next: () => void) => void): void;
+  }>();
+  express.disable('x-powered-by');
+  express.use((_request, response, next) => {
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+  return adapter;
 }
 
 /**

@@ -1,5 +1,7 @@
-import { applyDecorators, Controller, Get, Header } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Header, Inject } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
+import type { SampleConfig } from './config.js';
+import { SAMPLE_CONFIG } from './config.module.js';
 
 const PUBLIC_DIR = new URL('../public/', import.meta.url);
 
@@ -31,9 +33,17 @@ function readPublic(name: string): string {
  */
 @Controller()
 export class ResetPageController {
-  private readonly html = readPublic('reset-password.html');
+  /** The "forgot password" form sends the field the API looks accounts up by. */
+  private readonly html: string;
   private readonly script = readPublic('reset-password.js');
   private readonly style = readPublic('reset-password.css');
+
+  constructor(@Inject(SAMPLE_CONFIG) config: SampleConfig) {
+    this.html = readPublic('reset-password.html').replace(
+      'data-lookup-field="email"',
+      `data-lookup-field="${config.lookupField}"`,
+    );
+  }
 
   @Get('reset-password')
   @Served('text/html; charset=utf-8')

@@ -27,11 +27,25 @@ const OVERSIZED = 1024 * 1024 + 1;
  * refusal that changes nothing; the module's own checks answer alike on both.
  */
 const PARSER_ANSWERS = {
-  express: { unsupportedType: 400, foreignCharset: 415, tooManyFormKeys: 413, formProtoKey: 200, mislabelledGzip: 400 },
+  express: {
+    unsupportedType: 400,
+    foreignCharset: 415,
+    utf16Charset: 200,
+    tooManyFormKeys: 413,
+    formProtoKey: 200,
+    mislabelledGzip: 400,
+  },
   // Fastify has no parser for other types, ignores the charset (so non-UTF-8 bytes reach the module's check) and
   // Content-Encoding, keeps bracketed form keys as they are and puts no limit on their number (the module then
   // refuses the unknown ones).
-  fastify: { unsupportedType: 415, foreignCharset: 400, tooManyFormKeys: 400, formProtoKey: 400, mislabelledGzip: 200 },
+  fastify: {
+    unsupportedType: 415,
+    foreignCharset: 400,
+    utf16Charset: 400,
+    tooManyFormKeys: 400,
+    formProtoKey: 400,
+    mislabelledGzip: 200,
+  },
 }[parseHttpAdapter(process.env.HTTP_ADAPTER)];
 
 describe('hostile input', () => {
@@ -304,6 +318,15 @@ describe('hostile input', () => {
       ['application/json; charset=nonsense', latin1Body, PARSER_ANSWERS.foreignCharset],
     ])('refuses a %s body', async (contentType, bytes, status) => {
       await expectRefused(() => postRaw('request', bytes, contentType), status);
+    });
+
+    it('reads a UTF-16LE body on Express (body-parser decodes every utf-* charset) and refuses it on Fastify', async () => {
+      const before = await databaseState(t.dataSource);
+      const utf16 = Buffer.from(JSON.stringify({ email: 'nobody@example.com' }), 'utf16le');
+      const answer = await postRaw('request', utf16, 'application/json; charset=utf-16le');
+      await t.settle();
+      expect(answer.status).toBe(PARSER_ANSWERS.utf16Charset);
+      expect(await databaseState(t.dataSource)).toEqual(before);
     });
 
     it('refuses a request without a body', async () => {

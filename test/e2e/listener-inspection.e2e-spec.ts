@@ -18,6 +18,19 @@ class CarelessListeners {
   unrelated(): void {}
 }
 
+/** A veto run detached: EventEmitter2 would start it in setImmediate and not wait. */
+@Injectable()
+class DetachedVeto {
+  @OnEvent(PasswordResetEvents.PreReset, { suppressErrors: false, async: true })
+  async veto(_event: PreResetEvent): Promise<void> {}
+}
+
+@Injectable()
+class DetachedMailer {
+  @OnEvent(PasswordResetEvents.TokenCreated, { suppressErrors: false, nextTick: true })
+  deliver(_event: TokenCreatedEvent): void {}
+}
+
 describe('start-up inspection of the app listeners', () => {
   let t: TestApp | undefined;
   afterEach(async () => t?.close());
@@ -34,6 +47,22 @@ describe('start-up inspection of the app listeners', () => {
     );
     expect(lines[1]).toContain(`CarelessListeners.veto listens to ${PasswordResetEvents.PreReset}`);
     expect(lines.join('\n')).not.toContain('orders.created');
+  });
+
+  it('refuses to start with a PreReset listener run with { async: true }, naming it', async () => {
+    await expect(createTestApp({ providers: [DetachedVeto] })).rejects.toThrow(
+      /PasswordResetModule: DetachedVeto\.veto listens to password_reset\.pre_reset with \{ async: true \}: .*veto would be ignored/,
+    );
+  });
+
+  it('warns about other listeners run detached', async () => {
+    const logs = new LogRecorder();
+    t = await createTestApp({ providers: [DetachedMailer], logger: logs });
+    expect(warnings(logs)).toEqual([
+      expect.stringContaining(
+        `DetachedMailer.deliver listens to ${PasswordResetEvents.TokenCreated} with { nextTick: true }: nothing awaits it`,
+      ),
+    ]);
   });
 
   it('warns when nothing delivers tokens', async () => {

@@ -62,7 +62,7 @@ describe('OpenAPI document (with @nestjs/swagger installed)', () => {
       properties: { email: { type: 'string', format: 'email', maxLength: 254 } },
       example: { email: 'jane@example.com' },
     });
-    expect(Object.keys(requestOp.responses).sort()).toEqual(['200', '400', '429']);
+    expect(Object.keys(requestOp.responses).sort()).toEqual(['200', '400', '429', '503']);
 
     const validateOp = operation(document, p.validate);
     expect(validateOp.body).toMatchObject({
@@ -71,7 +71,7 @@ describe('OpenAPI document (with @nestjs/swagger installed)', () => {
       example: { token: expect.any(String) },
     });
     expect(Object.keys(validateOp.body.properties)).toEqual(['token']);
-    expect(Object.keys(validateOp.responses).sort()).toEqual(['200', '400', '404', '429']);
+    expect(Object.keys(validateOp.responses).sort()).toEqual(['200', '400', '404', '429', '503']);
 
     const confirmOp = operation(document, p.confirm);
     expect(confirmOp.body).toMatchObject({
@@ -80,7 +80,7 @@ describe('OpenAPI document (with @nestjs/swagger installed)', () => {
       properties: { password: { type: 'string', format: 'password', maxLength: 4096 } },
       example: { token: expect.any(String), password: expect.any(String) },
     });
-    expect(Object.keys(confirmOp.responses).sort()).toEqual(['200', '400', '404', '429']);
+    expect(Object.keys(confirmOp.responses).sort()).toEqual(['200', '400', '404', '429', '503']);
 
     const example = (op: { responses: Json }, status: number) =>
       op.responses[status].content['application/json'].schema.example;
@@ -103,6 +103,9 @@ describe('OpenAPI document (with @nestjs/swagger installed)', () => {
       expect(op.responses[429]).toMatchObject({
         headers: { 'Retry-After': { schema: { type: 'integer', minimum: 1 } } },
         content: { 'application/json': { schema: { example: { statusCode: 429, error: 'Too Many Requests' } } } },
+      });
+      expect(op.responses[503]).toMatchObject({
+        content: { 'application/json': { schema: { example: { statusCode: 503, error: 'Service Unavailable' } } } },
       });
     }
     expect(requestOp.post.tags).toEqual(['PasswordReset']);

@@ -50,6 +50,12 @@ describe('new passwords', () => {
       ['entirely numeric', '8463920175', /entirely numeric/],
       ['similar to the email', 'janeexample', /too similar to the email/],
       ['similar to the username', 'janedoe1985!', /too similar to the username/],
+      ['spaces only', ' '.repeat(8), /^This password has no visible characters\.$/],
+      ['tabs only', '\t'.repeat(8), /^This password has no visible characters\.$/],
+      ['zero-width spaces only', '\u200b'.repeat(8), /^This password has no visible characters\.$/],
+      ['one repeated letter', 'zzzzzzzz', /^This password repeats a few characters over and over\.$/],
+      ['a sequence', 'lmnopqrs', /^This password is a sequence of characters, like abcdefgh or 12345678\.$/],
+      ['a keyboard row', 'sdfghjkl', /^This password is a sequence of characters/],
     ])('%s: 400 with the reason, token kept, password unchanged', async (_, password, reason) => {
       t = await startApp();
       const user = await createUser(t.dataSource, { username: 'janedoe1985' });
@@ -63,6 +69,17 @@ describe('new passwords', () => {
       // The kept token still works once a good password is chosen.
       await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(200);
     });
+  });
+
+  it.each([
+    ['password', ['This password is too common.']],
+    ['a', ['This password is too short. It must contain at least 8 characters.']],
+    ['e', ['This password is too short. It must contain at least 8 characters.']],
+  ])('answers the refusal of %j in its own words (the password is not cut out of them)', async (password, reasons) => {
+    t = await startApp();
+    await createUser(t.dataSource);
+    const { answer } = await confirmWith(password);
+    expect(answer.body).toEqual({ statusCode: 400, error: 'Bad Request', message: reasons });
   });
 
   it('refuses a password over 72 UTF-8 bytes (bcrypt would cut it), naming the limit', async () => {

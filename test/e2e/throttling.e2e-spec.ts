@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import type { PasswordResetThrottleStorage } from '../../lib/index.js';
+import type { PasswordResetThrottleOptions, PasswordResetThrottleStorage } from '../../lib/index.js';
 import { MemoryThrottleStorage } from '../../lib/index.js';
 import { createTestApp, createUser, TestApp, tokenRows } from '../fixtures/test-app.js';
+
+const KEY_SECRET = 'throttle-key-secret-for-the-tests-0123456789';
 
 describe('throttling', () => {
   let t: TestApp;
@@ -97,7 +99,9 @@ describe('throttling', () => {
         return memory.increment(key, ttl, limit, blockDuration);
       },
     };
-    t = await createTestApp({ options: { throttle: { request: { limit: 5, ttl: 60 }, storage } } });
+    t = await createTestApp({
+      options: { throttle: { request: { limit: 5, ttl: 60 }, storage, keySecret: KEY_SECRET } },
+    });
     await request(t.server).post('/password_reset/').send({ email: 'a@example.com' }).expect(200);
     expect(calls.map(([, ttl, limit, , name]) => [name, ttl, limit])).toEqual([
       ['request', 60_000, 5],
@@ -105,6 +109,73 @@ describe('throttling', () => {
     ]);
     expect(calls.map(([key]) => key).join(' ')).not.toMatch(/a@example\.com|127\.0\.0\.1/);
     memory.close();
+  });
+
+  it('refuses a storage of its own without a key secret at start-up, naming the option', async () => {
+    const storage: PasswordResetThrottleStorage = { increment: () => Promise.reject(new Error('unused')) };
+    await expect(createTestApp({ options: { throttle: { storage } } })).rejects.toThrow(
+      /option "throttle\.keySecret" \(or tokenSecret\) is required with throttle\.storage/,
+    );
+    t = await createTestApp({ options: { tokenSecret: KEY_SECRET, throttle: { storage } } });
+  });
+
+  describe('client identity', () => {
+    const from = (ip: string) =>
+      request(t.server).post('/password_reset/').set('X-Forwarded-For', ip).send({ email: 'a@example.com' });
+    const behindProxy = (throttle: PasswordResetThrottleOptions = {}) =>
+      createTestApp({
+        options: {
+          ipAddressHeader: 'x-forwarded-for',
+          throttle: { request: { limit: 1, ttl: 60 }, account: false, ...throttle },
+        },
+      });
+
+    it('counts every spelling of an IPv4-mapped IPv6 address as the IPv4 client', async () => {
+      t = await behindProxy();
+      await from('203.0.113.200').expect(200);
+      for (const mapped of ['::ffff:203.0.113.200', '::FFFF:CB00:71C8', '0:0:0:0:0:ffff:cb00:71c8']) {
+        await from(mapped).expect(429);
+      }
+      await from('203.0.113.201').expect(200);
+    });
+
+    it('counts an IPv6 /64 as one client by default', async () => {
+      t = await behindProxy();
+      await from('2001:db8:1:2::1').expect(200);
+      await from('2001:db8:1:2:ffff:1234:5678:9abc').expect(429);
+      await from('2001:db8:1:3::1').expect(200);
+    });
+
+    it('counts by the prefix set in throttle.ipv6Prefix', async () => {
+      t = await behindProxy({ ipv6Prefix: 128 });
+      await from('2001:db8:1:2::1').expect(200);
+      await from('2001:db8:1:2::2').expect(200);
+      await from('2001:db8:1:2:0:0:0:1').expect(429);
+    });
+  });
+
+  describe('a throttle storage that cannot count', () => {
+    const body = { request: { email: 'a@example.com' }, validate: { token: 'x' } };
+
+    it('answers 503 within storageTimeout when the storage never answers, on every route', async () => {
+      const storage: PasswordResetThrottleStorage = { increment: () => new Promise(() => {}) };
+      t = await createTestApp({ options: { throttle: { storage, keySecret: KEY_SECRET, storageTimeout: 200 } } });
+      for (const [route, sent] of [
+        ['/password_reset/', body.request],
+        ['/password_reset/validate_token/', body.validate],
+        ['/password_reset/confirm/', { token: 'x', password: 'Unguessable-42' }],
+      ] as const) {
+        const started = Date.now();
+        const answer = await request(t.server).post(route).send(sent);
+        expect(answer.status).toBe(503);
+        expect(answer.body).toEqual({
+          statusCode: 503,
+          message: 'The service is unavailable. Try again later.',
+          error: 'Service Unavailable',
+        });
+        expect(Date.now() - started).toBeLessThan(2000);
+      }
+    });
   });
 
   it('refuses malformed limits at start-up, naming the option', async () => {

@@ -46,6 +46,7 @@ describe('sample app: Swagger UI at /docs, the OpenAPI document at /docs-json', 
       '400',
       '404',
       '429',
+      '503',
     ]);
     // The sample's own routes are in the same document.
     expect(document.paths['/auth/login']).toBeDefined();

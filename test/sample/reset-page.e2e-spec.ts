@@ -119,7 +119,7 @@ interface OpenedPage {
     await page.locator('#request-form').waitFor();
     expect(await page.locator('#reset-form').isVisible()).toBe(false);
     const mails = sink().mails.length;
-    await page.fill('#email', JANE.email);
+    await page.fill('#account', JANE.email);
     await page.click('#request-form button');
     await page.locator('#requested').waitFor();
     expect(await page.locator('#requested').textContent()).toBe('If an account exists, a link is on its way.');

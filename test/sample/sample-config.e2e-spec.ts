@@ -84,6 +84,11 @@ const BAD_STARTS: BadStart[] = [
     env: { REDIS_URL: 'http://127.0.0.1:6379' },
     line: /^Configuration error: REDIS_URL must start with redis:\/\/ or rediss:\/\/$/,
   },
+  {
+    name: 'a REDIS_URL without THROTTLE_KEY_SECRET',
+    env: { REDIS_URL: 'redis://127.0.0.1:6379' },
+    line: /^Configuration error: THROTTLE_KEY_SECRET \(at least 32 characters, the same on every instance\) is required with REDIS_URL$/,
+  },
 ];
 
 // Configuration is checked before any database is touched: once, not once per engine.

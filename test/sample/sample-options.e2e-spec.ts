@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { runInNewContext } from 'node:vm';
 import {
   postJson,
   resetLinkToken,
@@ -42,6 +43,49 @@ function storedTokenLifetime(sample: SampleApp, expireNow = false): Promise<numb
   });
 }
 
+interface PageElement {
+  hidden?: boolean;
+  value?: string;
+  textContent?: string;
+  dataset: Record<string, string>;
+  listeners: Record<string, (event: object) => void>;
+}
+
+/**
+ * Runs the reset page's script as served, against the elements of the page as served, in a bare DOM stand-in
+ * (no browser here: the Chromium suite drives the real page), with `fetch` going to the sample.
+ */
+async function openResetPage(sample: SampleApp): Promise<Record<string, PageElement>> {
+  const html = await (await fetch(`${sample.url}/reset-password`)).text();
+  const script = await (await fetch(`${sample.url}/reset-password.js`)).text();
+  const elements: Record<string, PageElement> = {};
+  for (const [tag, id] of html.matchAll(/<[a-z]+ [^>]*id="([\w-]+)"[^>]*>/g)) {
+    const dataset = Object.fromEntries(
+      [...tag.matchAll(/data-([\w-]+)="([^"]*)"/g)].map(([, key, value]) => [
+        key.replace(/-(\w)/g, (_, char: string) => char.toUpperCase()),
+        value,
+      ]),
+    );
+    const element = {
+      dataset,
+      listeners: {} as PageElement['listeners'],
+      addEventListener: (type: string, listener: () => void) => (element.listeners[type] = listener),
+      querySelector: () => ({}),
+      replaceChildren: () => {},
+      reset: () => {},
+    };
+    elements[id] = element;
+  }
+  const window = {
+    location: { href: `${sample.url}/reset-password`, pathname: '/reset-password' },
+    history: { replaceState: () => {} },
+  };
+  const document = { getElementById: (id: string) => elements[id], createElement: () => ({}) };
+  const pageFetch = (path: string, init: RequestInit) => fetch(new URL(path, sample.url), init);
+  runInNewContext(script, { window, document, fetch: pageFetch, URL });
+  return elements;
+}
+
 describe('sample app: LOOKUP_FIELD, NO_INFORMATION_LEAKAGE and TOKEN_TTL_SECONDS', () => {
   let sample: SampleApp;
   beforeAll(async () => {
@@ -63,6 +107,21 @@ describe('sample app: LOOKUP_FIELD, NO_INFORMATION_LEAKAGE and TOKEN_TTL_SECONDS
     const mail = await sink().waitForMail(before + 1);
     expect(mail.recipients).toEqual([JANE.email]);
     expect((await postJson(api(sample), { email: JANE.email })).status).toBe(400);
+  });
+
+  it("LOOKUP_FIELD=username: the reset page's forgot-password form asks for the username and sends it", async () => {
+    const page = await openResetPage(sample);
+    expect(page['account-label'].textContent).toBe('Username');
+    const before = sink().mails.length;
+    page.account.value = JANE.username!;
+    page['request-form'].listeners.submit({ preventDefault: () => {} });
+    await waitUntil(
+      () => page.requested.hidden === false || page['request-errors'].hidden === false,
+      10_000,
+      'an answer',
+    );
+    expect(page.requested.hidden).toBe(false);
+    expect((await sink().waitForMail(before + 1)).recipients).toEqual([JANE.email]);
   });
 
   it('NO_INFORMATION_LEAKAGE=false: an unknown account is a 400', async () => {

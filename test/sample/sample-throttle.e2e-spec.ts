@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
 import {
   postJson,
   randomLoopbackAddress,
@@ -8,6 +9,7 @@ import {
   useSmtpSink,
 } from '../fixtures/sample-process.js';
 import { DB_ENGINE } from '../fixtures/test-database.js';
+import { unreachableUrl } from '../fixtures/unreachable-url.js';
 
 const JANE: SeedAccount = {
   email: 'jane@example.com',
@@ -17,6 +19,8 @@ const JANE: SeedAccount = {
 };
 const SAM: SeedAccount = { email: 'sam@example.com', username: 'sam', password: 'sam-old-secret-7', isActive: true };
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Per run, so these counters never meet another run's in a shared Redis. */
+const THROTTLE_KEY_SECRET = randomBytes(32).toString('base64url');
 
 const api = (sample: SampleApp, path = '') => `${sample.url}/api/password_reset/${path}`;
 /** Statuses of sequential requests, each from the given client address. */
@@ -42,6 +46,8 @@ describeOnce('sample app: throttle variables', () => {
           REQUEST_THROTTLE_TTL_SECONDS: '60',
           TOKEN_THROTTLE_LIMIT: '3',
           TOKEN_THROTTLE_TTL_SECONDS: '60',
+          LOGIN_THROTTLE_LIMIT: '2',
+          LOGIN_THROTTLE_TTL_SECONDS: '60',
         },
       });
     }, 180_000);
@@ -51,6 +57,18 @@ describeOnce('sample app: throttle variables', () => {
       const body = { email: 'nobody@example.com' };
       expect(await statuses(api(sample), [body, body, body], client)).toEqual([200, 200, 429]);
       expect((await postJson(api(sample), body, randomLoopbackAddress())).status).toBe(200);
+    });
+
+    it('answers 429 once a client passes the login limit, right password or not; other clients go on', async () => {
+      const client = randomLoopbackAddress();
+      const login = `${sample.url}/auth/login`;
+      const wrong = { email: JANE.email, password: 'wrong-password' };
+      expect(await statuses(login, [wrong, wrong, { email: JANE.email, password: JANE.password }], client)).toEqual([
+        401, 401, 429,
+      ]);
+      expect(
+        (await postJson(login, { email: JANE.email, password: JANE.password }, randomLoopbackAddress())).status,
+      ).toBe(200);
     });
 
     it('answers 429 once a client passes the token limit, on validate and confirm together', async () => {
@@ -104,7 +122,7 @@ describeOnce('sample app: throttle variables', () => {
 
   describe('REDIS_URL', () => {
     it('shares the counters between instances', async () => {
-      const env = { REDIS_URL, REQUEST_THROTTLE_LIMIT: '2', REQUEST_THROTTLE_TTL_SECONDS: '60' };
+      const env = { REDIS_URL, THROTTLE_KEY_SECRET, REQUEST_THROTTLE_LIMIT: '2', REQUEST_THROTTLE_TTL_SECONDS: '60' };
       const first = await startSample({ seed: [JANE], env });
       const second = await startSample({ seed: [JANE], env, databaseUrl: first.databaseUrl });
       // A fresh client address: no counters from earlier runs in the same Redis.
@@ -114,6 +132,27 @@ describeOnce('sample app: throttle variables', () => {
       expect((await postJson(api(second), body, client)).status).toBe(200);
       expect((await postJson(api(first), body, client)).status).toBe(429);
       expect((await postJson(api(second), body, client)).status).toBe(429);
+    }, 180_000);
+
+    it('answers 503 in about a second while Redis is down, instead of holding the request', async () => {
+      const sample = await startSample({
+        seed: [JANE],
+        env: { REDIS_URL: `redis://127.0.0.1:${new URL(await unreachableUrl()).port}`, THROTTLE_KEY_SECRET },
+      });
+      for (const path of ['', 'validate_token/']) {
+        const started = Date.now();
+        const answer = await postJson(api(sample, path), path ? { token: 'x'.repeat(32) } : { email: JANE.email });
+        expect(answer).toEqual({
+          status: 503,
+          body: {
+            statusCode: 503,
+            message: 'The service is unavailable. Try again later.',
+            error: 'Service Unavailable',
+          },
+        });
+        expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+        expect(Date.now() - started).toBeLessThan(3000);
+      }
     }, 180_000);
   });
 });

@@ -1,0 +1,27 @@
+import { PasswordResetMessage, resolveValidatorMessage } from '../password-reset.messages.js';
+import { PasswordValidator } from './password-validator.js';
+
+/**
+ * A character that shows: anything but white space (spaces, tabs, U+3000, no-break space, ...), control and
+ * format characters, and the default-ignorable ones that render as nothing (U+200B, U+2060, U+3164 ...).
+ */
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+
+export interface BlankPasswordValidatorOptions {
+  /** The refusal, e.g. a translation. */
+  message?: PasswordResetMessage;
+}
+
+/** Refuses passwords with no visible character: eight spaces, tabs or zero-width spaces are not a password. */
+export class BlankPasswordValidator extends PasswordValidator {
+  private readonly message: () => string;
+
+  constructor({ message }: BlankPasswordValidatorOptions = {}) {
+    super();
+    this.message = resolveValidatorMessage(message, () => 'This password has no visible characters.');
+  }
+
+  validate(password: string): string[] {
+    return VISIBLE.test(password) ? [] : [this.message()];
+  }
+}

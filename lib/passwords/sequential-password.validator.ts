@@ -1,0 +1,42 @@
+import { PasswordResetMessage, resolveValidatorMessage } from '../password-reset.messages.js';
+import { foldIdentifier } from '../utils/identifier.util.js';
+import { PasswordValidator } from './password-validator.js';
+
+/** Shorter runs are left to the length rule. */
+const MIN_SEQUENCE_LENGTH = 3;
+
+/** The rows of a US QWERTY keyboard, read left to right; a run along one, either way, is a sequence. */
+const KEYBOARD_ROWS = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
+
+export interface SequentialPasswordValidatorOptions {
+  /** The refusal, e.g. a translation. */
+  message?: PasswordResetMessage;
+}
+
+/**
+ * Refuses a password that, as a whole and ignoring case and compatibility forms, is a run of consecutive
+ * characters up or down (`12345678`, `abcdefgh`, `98765432`, `ZYXWVUTS`) or a stretch of one QWERTY row either
+ * way (`qwertyui`, `lkjhgfds`): NIST SP 800-63B's sequential characters. A sequence inside a longer password
+ * is not refused.
+ */
+export class SequentialPasswordValidator extends PasswordValidator {
+  private readonly message: () => string;
+
+  constructor({ message }: SequentialPasswordValidatorOptions = {}) {
+    super();
+    this.message = resolveValidatorMessage(
+      message,
+      () => 'This password is a sequence of characters, like abcdefgh or 12345678.',
+    );
+  }
+
+  validate(password: string): string[] {
+    const folded = foldIdentifier(password);
+    const points = Array.from(folded, (char) => char.codePointAt(0)!);
+    if (points.length < MIN_SEQUENCE_LENGTH) return [];
+    const step = points[1] - points[0];
+    const consecutive = Math.abs(step) === 1 && points.every((point, i) => i === 0 || point - points[i - 1] === step);
+    const alongRow = KEYBOARD_ROWS.some((row) => row.includes(folded) || [...row].reverse().join('').includes(folded));
+    return consecutive || alongRow ? [this.message()] : [];
+  }
+}
