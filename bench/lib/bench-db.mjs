@@ -1,16 +1,16 @@
 /**
  * A throw-away database for one benchmark run, and fast seeding that bypasses the sample's bcrypt seeder:
  * accounts and live tokens are written straight into the tables the sample created, with the digests
- * computed exactly as the library does (lib/tokens/token-digest.ts, PasswordResetService.credentialFingerprint).
+ * computed by the library's own functions (dist/tokens/token-digest.js; the sample sets no tokenSecret).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { credentialFingerprint, tokenDigestFor } from '../../dist/tokens/token-digest.js';
 
 export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** The plaintext token seeded for account `i`; only the benchmark knows it, the database holds its digest. */
 export const seededToken = (salt, i) => `bench-${salt}-${i}`;
@@ -104,8 +104,8 @@ export async function seedAccounts(db, { from, count, passwordHash, salt, ttlMs 
     const email = seededEmail(i);
     tokens.push([
       idOf.get(email),
-      sha256(seededToken(salt, i)),
-      sha256(`${passwordHash}\u0000${email}`),
+      tokenDigestFor(seededToken(salt, i), undefined),
+      credentialFingerprint(passwordHash, email, undefined),
       now,
       now + ttlMs,
       '',

@@ -15,7 +15,7 @@ interface FieldRule {
   /** Tokens and identifiers are trimmed (copy-paste); passwords are taken exactly as typed. */
   trim: boolean;
   email?: boolean;
-  /** A string that can never be valid gets the generic bad-token 404 rather than a 400 (DESIGN §3). */
+  /** A string that can never be valid gets the generic bad-token 404 rather than a 400 (the README's HTTP contract). */
   malformedIsNotFound?: boolean;
 }
 

@@ -24,7 +24,7 @@ type Swagger = Pick<typeof import('@nestjs/swagger'), 'ApiBody' | 'ApiConsumes' 
 
 export type PasswordResetHandlerName = 'requestToken' | 'validateToken' | 'confirmReset';
 
-/** Form-encoded bodies are read like JSON ones (DESIGN §3). */
+/** Form-encoded bodies are read like JSON ones (the README's HTTP contract). */
 const REQUEST_CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded'];
 
 /**

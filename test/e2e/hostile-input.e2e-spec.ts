@@ -78,7 +78,7 @@ describe('hostile input', () => {
   }
 
   const FIELDS: Record<Route, string[]> = { request: ['email'], validate: ['token'], confirm: ['token', 'password'] };
-  /** A token string that can never be valid is answered like an unknown token (DESIGN §3); other fields get a 400. */
+  /** A token string that can never be valid is answered like an unknown token (the README's HTTP contract); other fields get a 400. */
   const malformedStatus = (field: string) => (field === 'token' ? 404 : 400);
   const ROUTE_NAMES = Object.keys(FIELDS) as Route[];
   const ROUTE_FIELDS = ROUTE_NAMES.flatMap((route) => FIELDS[route].map((field) => [route, field] as const));
