@@ -8,7 +8,13 @@ const ACCOUNT = { email: 'jane@example.com', username: 'jane', password: 'Origin
 const NEW_PASSWORD = 'Tr1cky-new-passphrase';
 const APP_URL = 'http://localhost/reset-password';
 // Throttling is per client and would answer 429 before the database decides; the limits have their own suite.
-const ENV = { APP_URL, REQUEST_THROTTLE_LIMIT: '0', ACCOUNT_THROTTLE_LIMIT: '0', TOKEN_THROTTLE_LIMIT: '0' };
+const ENV = {
+  APP_URL,
+  REQUEST_THROTTLE_LIMIT: '0',
+  ACCOUNT_THROTTLE_LIMIT: '0',
+  TOKEN_THROTTLE_LIMIT: '0',
+  LOGIN_THROTTLE_LIMIT: '0',
+};
 
 const post = async (instance: SampleApp, path: string, body: object) =>
   (await postJson(instance.url + path, body)).status;
