@@ -1,5 +1,5 @@
 // The public API of `nestjs-password-reset`. The TypeORM pieces live in `nestjs-password-reset/typeorm`, so an
-// app on stores of its own installs no TypeORM. test/e2e/public-api.e2e-spec.ts keeps this list deliberate.
+// app on stores of its own installs no TypeORM. lib/public-api.spec.ts keeps this list deliberate.
 
 // Module and options
 export { PasswordResetModule } from './password-reset.module.js';

@@ -1,0 +1,68 @@
+import { describe, expect, it } from '@jest/globals';
+import * as core from './index.js';
+import * as typeorm from './typeorm.js';
+
+/**
+ * The runtime names each entry point exports. A change here is a change to the package's public API: make it
+ * on purpose, with a CHANGELOG line. (Types are checked by the pack check's strict compile of a user's app.)
+ */
+describe('public API', () => {
+  it('nestjs-password-reset exports exactly these values', () => {
+    expect(Object.keys(core).sort()).toEqual(
+      [
+        'BREACHED_PASSWORD_MESSAGE',
+        'BREACH_CHECK_UNAVAILABLE_MESSAGE',
+        'BaseTokenGenerator',
+        'BcryptPasswordHasher',
+        'BlankPasswordValidator',
+        'CommonPasswordValidator',
+        'DEFAULT_MEMORY_THROTTLE_MAX_KEYS',
+        'DEFAULT_RATE_LIMITS',
+        'INVALID_TOKEN_MESSAGE',
+        'InjectPasswordResetOptions',
+        'InvalidResetTokenException',
+        'MemoryThrottleStorage',
+        'MinimumLengthValidator',
+        'NumericPasswordValidator',
+        'PasswordHasher',
+        'PasswordResetBadRequestException',
+        'PasswordResetConfigurationError',
+        'PasswordResetController',
+        'PasswordResetEvents',
+        'PasswordResetModule',
+        'PasswordResetOpenApiDocumenter',
+        'PasswordResetService',
+        'PasswordResetThrottledException',
+        'PasswordResetUnavailableException',
+        'PasswordResetUserStore',
+        'PasswordValidator',
+        'PostResetEvent',
+        'PreResetEvent',
+        'PwnedPasswordValidator',
+        'RandomNumberTokenGenerator',
+        'RandomStringTokenGenerator',
+        'RepetitivePasswordValidator',
+        'ResetTokenStore',
+        'SERVICE_UNAVAILABLE_MESSAGE',
+        'SequentialPasswordValidator',
+        'TOO_MANY_REQUESTS_MESSAGE',
+        'TokenCreatedEvent',
+        'UserAttributeSimilarityValidator',
+        'defaultPasswordValidators',
+      ].sort(),
+    );
+  });
+
+  it('nestjs-password-reset/typeorm exports the TypeORM pieces and nothing else', () => {
+    expect(Object.keys(typeorm).sort()).toEqual(
+      [
+        'CreatePasswordResetTokens1795737600000',
+        'PASSWORD_RESET_MIGRATIONS',
+        'ResetToken',
+        'TypeOrmResetTokenStore',
+        'TypeOrmUserStore',
+        'passwordResetEntities',
+      ].sort(),
+    );
+  });
+});
