@@ -59,8 +59,11 @@ export type { CommonPasswordValidatorOptions } from './passwords/common-password
 export { NumericPasswordValidator } from './passwords/numeric-password.validator.js';
 export type { NumericPasswordValidatorOptions } from './passwords/numeric-password.validator.js';
 export { BlankPasswordValidator } from './passwords/blank-password.validator.js';
+export type { BlankPasswordValidatorOptions } from './passwords/blank-password.validator.js';
 export { RepetitivePasswordValidator } from './passwords/repetitive-password.validator.js';
+export type { RepetitivePasswordValidatorOptions } from './passwords/repetitive-password.validator.js';
 export { SequentialPasswordValidator } from './passwords/sequential-password.validator.js';
+export type { SequentialPasswordValidatorOptions } from './passwords/sequential-password.validator.js';
 export { UserAttributeSimilarityValidator } from './passwords/user-attribute-similarity.validator.js';
 export type { UserAttributeSimilarityValidatorOptions } from './passwords/user-attribute-similarity.validator.js';
 export {

@@ -1,5 +1,4 @@
-import { PasswordResetMessage, resolveValidatorMessage } from '../password-reset.messages.js';
-import { PasswordValidator } from './password-validator.js';
+import { SingleRulePasswordValidator, SingleRulePasswordValidatorOptions } from './single-rule-password.validator.js';
 
 /**
  * A character that shows: anything but white space (spaces, tabs, U+3000, no-break space, ...), control and
@@ -7,21 +6,15 @@ import { PasswordValidator } from './password-validator.js';
  */
 const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
 
-export interface BlankPasswordValidatorOptions {
-  /** The refusal, e.g. a translation. */
-  message?: PasswordResetMessage;
-}
+export type BlankPasswordValidatorOptions = SingleRulePasswordValidatorOptions;
 
 /** Refuses passwords with no visible character: eight spaces, tabs or zero-width spaces are not a password. */
-export class BlankPasswordValidator extends PasswordValidator {
-  private readonly message: () => string;
-
+export class BlankPasswordValidator extends SingleRulePasswordValidator {
   constructor({ message }: BlankPasswordValidatorOptions = {}) {
-    super();
-    this.message = resolveValidatorMessage(message, () => 'This password has no visible characters.');
+    super(message, 'This password has no visible characters.');
   }
 
-  validate(password: string): string[] {
-    return VISIBLE.test(password) ? [] : [this.message()];
+  protected refuses(password: string): boolean {
+    return !VISIBLE.test(password);
   }
 }

@@ -1,6 +1,5 @@
-import { PasswordResetMessage, resolveValidatorMessage } from '../password-reset.messages.js';
 import { foldIdentifier } from '../utils/identifier.util.js';
-import { PasswordValidator } from './password-validator.js';
+import { SingleRulePasswordValidator, SingleRulePasswordValidatorOptions } from './single-rule-password.validator.js';
 
 /** Shorter runs are left to the length rule. */
 const MIN_SEQUENCE_LENGTH = 3;
@@ -8,10 +7,7 @@ const MIN_SEQUENCE_LENGTH = 3;
 /** The rows of a US QWERTY keyboard, read left to right; a run along one, either way, is a sequence. */
 const KEYBOARD_ROWS = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
 
-export interface SequentialPasswordValidatorOptions {
-  /** The refusal, e.g. a translation. */
-  message?: PasswordResetMessage;
-}
+export type SequentialPasswordValidatorOptions = SingleRulePasswordValidatorOptions;
 
 /**
  * Refuses a password that, as a whole and ignoring case and compatibility forms, is a run of consecutive
@@ -19,24 +15,18 @@ export interface SequentialPasswordValidatorOptions {
  * way (`qwertyui`, `lkjhgfds`): NIST SP 800-63B's sequential characters. A sequence inside a longer password
  * is not refused.
  */
-export class SequentialPasswordValidator extends PasswordValidator {
-  private readonly message: () => string;
-
+export class SequentialPasswordValidator extends SingleRulePasswordValidator {
   constructor({ message }: SequentialPasswordValidatorOptions = {}) {
-    super();
-    this.message = resolveValidatorMessage(
-      message,
-      () => 'This password is a sequence of characters, like abcdefgh or 12345678.',
-    );
+    super(message, 'This password is a sequence of characters, like abcdefgh or 12345678.');
   }
 
-  validate(password: string): string[] {
+  protected refuses(password: string): boolean {
     const folded = foldIdentifier(password);
     const points = Array.from(folded, (char) => char.codePointAt(0)!);
-    if (points.length < MIN_SEQUENCE_LENGTH) return [];
+    if (points.length < MIN_SEQUENCE_LENGTH) return false;
     const step = points[1] - points[0];
     const consecutive = Math.abs(step) === 1 && points.every((point, i) => i === 0 || point - points[i - 1] === step);
     const alongRow = KEYBOARD_ROWS.some((row) => row.includes(folded) || [...row].reverse().join('').includes(folded));
-    return consecutive || alongRow ? [this.message()] : [];
+    return consecutive || alongRow;
   }
 }
