@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reachable } from './lib/reachable.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const appSources = join(root, 'scripts', 'pack-check');
@@ -374,9 +375,15 @@ try {
   const bareCompiled = run(process.execPath, [join(bare, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', bare], {
     cwd: bare,
   });
-  if (
-    check('no-typeorm: tsc (strict) compiles against the installed .d.ts', bareCompiled.ok, tail(bareCompiled.output))
-  ) {
+  const { hostname, port } = new URL(redisUrl);
+  const withRedis = await reachable(hostname, Number(port || 6379));
+  check(`no-typeorm: Redis is reachable at ${redisUrl} (set REDIS_URL for another)`, withRedis);
+  const compiledBare = check(
+    'no-typeorm: tsc (strict) compiles against the installed .d.ts',
+    bareCompiled.ok,
+    tail(bareCompiled.output),
+  );
+  if (compiledBare && withRedis) {
     const keyPrefix = `{pr_pack_${randomBytes(6).toString('hex')}}:`;
     const env = { ...process.env, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix };
     const ran = run(process.execPath, [join(bare, 'dist', 'main.js')], { cwd: bare, env, timeout: 60_000 });

@@ -7,11 +7,11 @@
 // those arguments filter the tests; then only a run with no test on any pass fails (scripts/lib/jest-pass.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluateRun, hasTestFilter, runJestPass } from './lib/jest-pass.mjs';
+import { reachable } from './lib/reachable.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const jestArgs = process.argv.slice(2);
@@ -55,19 +55,6 @@ function buildIfStale() {
     console.error(`npm run ${script} failed`);
     process.exit(1);
   }
-}
-
-function reachable(host, port) {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 2000 });
-    const done = (ok) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
 }
 
 function runJest({ engine, adapter, tokenStore, projects }, outputFile) {
