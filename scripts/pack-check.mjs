@@ -2,15 +2,20 @@
 // `npm run test:pack`: packs the package as `npm publish` would, checks what the tarball ships, installs it into
 // two throw-away apps outside the repo (one ESM, one CommonJS), compiles each with tsc against the installed
 // declarations, runs one full reset over HTTP in each with plain `node`, and runs the installed
-// clear-expired command. Ends with "N passed, N failed". `--keep` leaves the temp dir for a look.
+// clear-expired command. A third app installs no TypeORM: tokens in Redis (REDIS_URL, default the local one),
+// users in its own store. Ends with "N passed, N failed". `--keep` leaves the temp dir for a look.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reachable } from './lib/reachable.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const appSources = join(root, 'scripts', 'pack-check');
+const noTypeOrmSources = join(root, 'scripts', 'pack-check-no-typeorm');
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const keep = process.argv.includes('--keep');
 const started = Date.now();
@@ -42,6 +47,28 @@ function run(command, args, options = {}) {
   return { ok: result.status === 0, stdout: result.stdout ?? '', output };
 }
 const tail = (text) => text.trim().split('\n').slice(-25).join('\n');
+
+/**
+ * The packages the declarations of `entry` (a .d.ts in `dir`) name, through every .d.ts they reach: what an app
+ * compiling against the entry must have installed.
+ */
+function packagesNamedByDeclarations(dir, entry) {
+  const packages = new Set();
+  const seen = new Set();
+  for (const pending = [entry]; pending.length;) {
+    const file = pending.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    // tsc writes `import("…")` types with double quotes, declarations with the source's quotes.
+    const text = readFileSync(join(dir, file), 'utf8');
+    for (const [, specifier] of text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g)) {
+      if (specifier.startsWith('.')) pending.push(posix.join(posix.dirname(file), specifier.replace(/\.js$/, '.d.ts')));
+      else
+        packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
+    }
+  }
+  return packages;
+}
 
 /** Every file path an `exports` entry can resolve to, whatever the conditions. */
 function exportTargets(entry) {
@@ -124,6 +151,12 @@ try {
       });
     });
   check('every source map carries or ships its sources', danglingMaps.length === 0, danglingMaps.slice(0, 5));
+  // An app without TypeORM compiles against these with skipLibCheck off: no declaration may need typeorm's.
+  for (const entry of ['dist/index.d.ts', 'dist/redis.d.ts']) {
+    const named = [...packagesNamedByDeclarations(packageDir, entry)];
+    const typeorm = named.filter((name) => name === 'typeorm' || name === '@nestjs/typeorm');
+    check(`${entry} and the declarations it reaches name neither typeorm nor @nestjs/typeorm`, !typeorm.length, named);
+  }
   const secretPatterns = [
     /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
     /\bAKIA[0-9A-Z]{16}\b/,
@@ -296,6 +329,73 @@ try {
     { cwd: appsDir },
   );
   check('moduleResolution bundler resolves the declarations', bundler.ok, tail(bundler.output));
+
+  phase('an app without TypeORM: RedisResetTokenStore from nestjs-password-reset/redis, its own user store');
+  // Its own install, outside the workspace above, whose node_modules holds typeorm.
+  const bare = join(workDir, 'no-typeorm');
+  cpSync(noTypeOrmSources, join(bare, 'src'), { recursive: true });
+  const bareDependencies = {
+    'nestjs-password-reset': `file:${tarball}`,
+    bcrypt: manifest.dependencies.bcrypt,
+    ...Object.fromEntries(
+      appPackages
+        .filter((name) => name !== 'typeorm' && name !== '@nestjs/typeorm')
+        .concat('ioredis')
+        .map((name) => [name, manifest.devDependencies[name]]),
+    ),
+  };
+  writeFileSync(
+    join(bare, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'pack-check-no-typeorm',
+        private: true,
+        type: 'module',
+        dependencies: bareDependencies,
+        devDependencies,
+        allowScripts: { bcrypt: true },
+      },
+      null,
+      2,
+    ),
+  );
+  writeFileSync(
+    join(bare, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'nodenext', ...compilerOptions }, include: ['src'] }, null, 2),
+  );
+  const bareInstall = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: bare });
+  if (!check('no-typeorm: npm install of the tarball without TypeORM', bareInstall.ok, tail(bareInstall.output)))
+    throw new Error('no install');
+  const installed = ['typeorm', '@nestjs/typeorm', 'better-sqlite3'].filter((name) =>
+    existsSync(join(bare, 'node_modules', name)),
+  );
+  check('no-typeorm: node_modules has no typeorm, @nestjs/typeorm nor better-sqlite3', !installed.length, installed);
+  const bareTree = run('npm', ['ls', '--all'], { cwd: bare });
+  check('no-typeorm: npm ls: every dependency and peer range is satisfied', bareTree.ok, tail(bareTree.output));
+  const bareCompiled = run(process.execPath, [join(bare, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', bare], {
+    cwd: bare,
+  });
+  const { hostname, port } = new URL(redisUrl);
+  const withRedis = await reachable(hostname, Number(port || 6379));
+  check(`no-typeorm: Redis is reachable at ${redisUrl} (set REDIS_URL for another)`, withRedis);
+  const compiledBare = check(
+    'no-typeorm: tsc (strict) compiles against the installed .d.ts',
+    bareCompiled.ok,
+    tail(bareCompiled.output),
+  );
+  if (compiledBare && withRedis) {
+    const keyPrefix = `{pr_pack_${randomBytes(6).toString('hex')}}:`;
+    const env = { ...process.env, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix };
+    const ran = run(process.execPath, [join(bare, 'dist', 'main.js')], { cwd: bare, env, timeout: 60_000 });
+    const line = ran.stdout.split('\n').find((text) => text.startsWith('PACK-CHECK-RESULT '));
+    if (
+      check(`no-typeorm: node dist/main.js runs a reset on ${redisUrl}`, ran.ok && line !== undefined, tail(ran.output))
+    ) {
+      for (const { name, ok, detail } of JSON.parse(line.slice('PACK-CHECK-RESULT '.length)).checks) {
+        check(`no-typeorm: ${name}`, ok, detail);
+      }
+    }
+  }
 } catch (error) {
   // A failed step has already been counted; this only stops the steps that need it.
   console.log(`  stopped: ${error.message}`);

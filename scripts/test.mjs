@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // `npm test`: builds dist/ (and the sample) when their sources are newer, runs the unit specs once and the black-box suites once per
 // database engine (SQLite always; PostgreSQL and MariaDB when reachable, or required with REQUIRE_ALL_ENGINES=1) on the
-// Express adapter, then once more on Fastify: on SQLite only, or on every engine with FASTIFY_ALL_ENGINES=1.
+// Express adapter, then once more on Fastify: on SQLite only, or on every engine with FASTIFY_ALL_ENGINES=1. One more
+// pass keeps the tokens in Redis (users on SQLite) when Redis is reachable at REDIS_URL, or required as the engines are.
 // Extra arguments go to Jest, e.g. `npm test -- test/e2e/smoke.e2e-spec.ts`. A pass that runs no test fails, unless
 // those arguments filter the tests; then only a run with no test on any pass fails (scripts/lib/jest-pass.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluateRun, hasTestFilter, runJestPass } from './lib/jest-pass.mjs';
+import { reachable } from './lib/reachable.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const jestArgs = process.argv.slice(2);
@@ -26,6 +27,8 @@ const servers = {
   mariadb: process.env.MARIADB_ADMIN_URL ?? 'mysql://root@127.0.0.1:3306/',
 };
 const defaultPorts = { postgres: 5432, mariadb: 3306 };
+// Same default as test/fixtures/token-store.ts.
+const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const JEST_TIMEOUT_MS = 20 * 60_000;
 
 function newestMtime(dir) {
@@ -54,26 +57,15 @@ function buildIfStale() {
   }
 }
 
-function reachable(host, port) {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 2000 });
-    const done = (ok) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
-}
-
-function runJest({ engine, adapter, projects }, outputFile) {
-  console.log(`\n> jest on ${engine}/${adapter} (${projects.join(' + ')})`);
+function runJest({ engine, adapter, tokenStore, projects }, outputFile) {
+  const tokens = tokenStore ? `, ${tokenStore} tokens` : '';
+  console.log(`\n> jest on ${engine}/${adapter}${tokens} (${projects.join(' + ')})`);
   // A leaked connection keeps Jest from exiting: fail the engine rather than hang CI.
   return runJestPass({
     root,
     engine,
     adapter,
+    tokenStore,
     projects,
     outputFile,
     userArgs: jestArgs,
@@ -105,6 +97,9 @@ for (const [engine, url] of Object.entries(servers)) {
   if (await reachable(hostname, Number(port || defaultPorts[engine]))) engines.push(engine);
   else skipped.push(`${engine} (not reachable at ${address})`);
 }
+const redisPort = Number(redisUrl.port || 6379);
+const withRedis = await reachable(redisUrl.hostname, redisPort);
+if (!withRedis) skipped.push(`redis tokens (not reachable at ${redisUrl.hostname}:${redisPort})`);
 
 const workDir = mkdtempSync(join(tmpdir(), 'pr-test-'));
 const passes = [
@@ -114,8 +109,12 @@ const passes = [
     projects: index === 0 ? ['unit', 'e2e'] : ['e2e'],
   })),
   ...(fastifyOnAllEngines ? engines : ['sqlite']).map((engine) => ({ engine, adapter: 'fastify', projects: ['e2e'] })),
+  // The token store is below the HTTP layer and beside the user store: one engine for the users is enough.
+  ...(withRedis ? [{ engine: 'sqlite', adapter: 'express', tokenStore: 'redis', projects: ['e2e'] }] : []),
 ];
-const results = passes.map((pass) => runJest(pass, join(workDir, `${pass.engine}-${pass.adapter}.json`)));
+const results = passes.map((pass) =>
+  runJest(pass, join(workDir, `${pass.engine}-${pass.adapter}-${pass.tokenStore ?? 'database'}.json`)),
+);
 rmSync(workDir, { recursive: true, force: true });
 
 console.log('\nSummary');
@@ -124,7 +123,7 @@ for (const { name, passed, failed, pending, ok, reason } of results) {
   console.log(`  ${name}: ${ok ? 'ok' : `FAILED: ${reason}`} (${counts})`);
 }
 if (skipped.length) {
-  console.log(`skipped engines: ${skipped.join(', ')}${requireAll ? ' (REQUIRE_ALL_ENGINES=1: a failure)' : ''}`);
+  console.log(`skipped passes: ${skipped.join(', ')}${requireAll ? ' (REQUIRE_ALL_ENGINES=1: a failure)' : ''}`);
 }
 const run = evaluateRun(results, { filtered });
 if (!run.ok && run.reason !== 'a pass failed') console.log(`FAILED: ${run.reason}`);

@@ -2,10 +2,16 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { PasswordResetModule, PasswordResetModuleOptions, PasswordResetThrottleStorage } from 'nestjs-password-reset';
+import {
+  PasswordResetModule,
+  PasswordResetModuleOptions,
+  PasswordResetThrottleStorage,
+  ResetTokenStore,
+} from 'nestjs-password-reset';
+import { RedisResetTokenStore } from 'nestjs-password-reset/redis';
 import { AuthController } from './auth.controller.js';
 import type { SampleConfig } from './config.js';
-import { SAMPLE_CONFIG, SampleConfigModule, THROTTLE_STORAGE } from './config.module.js';
+import { SAMPLE_CONFIG, SampleConfigModule, THROTTLE_STORAGE, TokenRedis } from './config.module.js';
 import { ResetMailer } from './reset-mailer.js';
 import { ResetPageController } from './reset-page.controller.js';
 import { SessionsService } from './sessions.service.js';
@@ -14,6 +20,7 @@ import { User } from './user.entity.js';
 @Module({})
 export class AppModule {
   static forRoot(config: SampleConfig): DynamicModule {
+    const { tokenStore } = config;
     return {
       module: AppModule,
       imports: [
@@ -41,6 +48,18 @@ export class AppModule {
         PasswordResetModule.forRootAsync({
           user: { entity: User },
           path: 'api/password_reset',
+          // TOKEN_STORE=redis: the tokens in Redis, the users still in the database (the table is then not created).
+          extraProviders:
+            tokenStore.type === 'redis'
+              ? [
+                  {
+                    provide: ResetTokenStore,
+                    inject: [TokenRedis],
+                    useFactory: (redis: TokenRedis) =>
+                      new RedisResetTokenStore(redis, { keyPrefix: tokenStore.keyPrefix }),
+                  },
+                ]
+              : [],
           inject: [SAMPLE_CONFIG, { token: THROTTLE_STORAGE, optional: true }],
           useFactory: (env: SampleConfig, storage?: PasswordResetThrottleStorage): PasswordResetModuleOptions => ({
             tokenTtl: env.tokenTtl,

@@ -1,11 +1,22 @@
-import { DynamicModule, FactoryProvider, Global, Module, ValueProvider } from '@nestjs/common';
+import { DynamicModule, FactoryProvider, Global, Module, OnApplicationShutdown, ValueProvider } from '@nestjs/common';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { Redis } from 'ioredis';
 import type { SampleConfig } from './config.js';
 
 export const SAMPLE_CONFIG = Symbol('SAMPLE_CONFIG');
 export const THROTTLE_STORAGE = Symbol('THROTTLE_STORAGE');
 
-/** The checked environment for every module, and the shared throttle store when REDIS_URL is set. */
+/** The token store's Redis connection (TOKEN_STORE=redis); a provider, so Nest closes it on shutdown. */
+export class TokenRedis extends Redis implements OnApplicationShutdown {
+  async onApplicationShutdown(): Promise<void> {
+    await this.quit();
+  }
+}
+
+/**
+ * The checked environment for every module, the shared throttle store when REDIS_URL is set, and the token store's
+ * connection with TOKEN_STORE=redis.
+ */
 @Global()
 @Module({})
 export class SampleConfigModule {
@@ -16,6 +27,13 @@ export class SampleConfigModule {
       providers.push({
         provide: THROTTLE_STORAGE,
         useFactory: () => new ThrottlerStorageRedisService(config.redisUrl),
+      });
+    }
+    if (config.tokenStore.type === 'redis') {
+      // A request fails after a second while Redis is down, rather than waiting for it to come back.
+      providers.push({
+        provide: TokenRedis,
+        useFactory: () => new TokenRedis(config.redisUrl!, { commandTimeout: 1000 }),
       });
     }
     return { module: SampleConfigModule, providers, exports: providers.map(({ provide }) => provide) };

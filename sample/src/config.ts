@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_RATE_LIMITS } from 'nestjs-password-reset';
+import { DEFAULT_REDIS_KEY_PREFIX } from 'nestjs-password-reset/redis';
 
 /** A start-up problem the operator must fix; main.ts prints its message as one line and exits. */
 export class ConfigError extends Error {
@@ -9,6 +10,9 @@ export class ConfigError extends Error {
 export type DatabaseConfig =
   | { type: 'better-sqlite3'; database: string; enableWAL: boolean }
   | { type: 'postgres' | 'mysql' | 'mariadb'; url: string };
+
+/** Where reset tokens live: the database's table (the default), or Redis at `redisUrl` under `keyPrefix`. */
+export type TokenStoreConfig = { type: 'database' } | { type: 'redis'; keyPrefix: string };
 
 /** `undefined`: the package's default; `false`: switched off. */
 export type RateLimitConfig = { limit: number; ttl: number } | false | undefined;
@@ -27,8 +31,9 @@ export interface SampleConfig {
   tokenTtl?: number;
   noInformationLeakage?: boolean;
   lookupField: 'email' | 'username';
-  /** Shared throttle counters, for several instances behind one load balancer. */
+  /** Shared throttle counters, for several instances behind one load balancer; the tokens too with TOKEN_STORE=redis. */
   redisUrl?: string;
+  tokenStore: TokenStoreConfig;
   /** Key of the throttle-key HMAC; required with `redisUrl`, and the same on every instance. */
   throttleKeySecret?: string;
   throttle: { request: RateLimitConfig; account: RateLimitConfig; token: RateLimitConfig };
@@ -63,6 +68,7 @@ export function loadConfig(env: Env = process.env): SampleConfig {
     noInformationLeakage: readBoolean(env, 'NO_INFORMATION_LEAKAGE'),
     lookupField: readChoice(env, 'LOOKUP_FIELD', ['email', 'username'] as const) ?? 'email',
     redisUrl,
+    tokenStore: readTokenStore(env, redisUrl),
     throttleKeySecret: readThrottleKeySecret(env, redisUrl),
     sessionSecret: readSecret(env, 'SESSION_SECRET'),
     throttle: {
@@ -99,6 +105,18 @@ function readThrottleKeySecret(env: Env, redisUrl: string | undefined): string |
     );
   }
   return value;
+}
+
+function readTokenStore(env: Env, redisUrl: string | undefined): TokenStoreConfig {
+  const type = readChoice(env, 'TOKEN_STORE', ['database', 'redis'] as const) ?? 'database';
+  const keyPrefix = read(env, 'REDIS_KEY_PREFIX');
+  if (type === 'database') {
+    // Said rather than ignored: an operator who sets a prefix expects the tokens in Redis.
+    if (keyPrefix !== undefined) throw new ConfigError('REDIS_KEY_PREFIX applies only to TOKEN_STORE=redis');
+    return { type };
+  }
+  if (!redisUrl) throw new ConfigError('TOKEN_STORE=redis needs REDIS_URL, the Redis that keeps the tokens');
+  return { type, keyPrefix: keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX };
 }
 
 function parseDatabaseUrl(value: string): DatabaseConfig {

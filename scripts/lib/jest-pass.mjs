@@ -77,11 +77,15 @@ export function evaluateRun(results, { filtered = false } = {}) {
   return { ok: true };
 }
 
-/** Runs one pass and evaluates it; `timeoutMs` kills a Jest that a leaked connection keeps from exiting. */
+/**
+ * Runs one pass and evaluates it; `timeoutMs` kills a Jest that a leaked connection keeps from exiting. `tokenStore`:
+ * where the test apps keep reset tokens (TOKEN_STORE, see test/fixtures/token-store.ts).
+ */
 export function runJestPass({
   root,
   engine,
   adapter,
+  tokenStore = 'database',
   projects,
   outputFile,
   userArgs = [],
@@ -89,7 +93,7 @@ export function runJestPass({
   timeoutMs,
   stdio,
 }) {
-  const name = `${engine}/${adapter}`;
+  const name = `${engine}/${adapter}${tokenStore === 'database' ? '' : ` + ${tokenStore} tokens`}`;
   const isFiltered = filtered ?? hasTestFilter(userArgs);
   const { status, error } = spawnSync(
     process.execPath,
@@ -97,7 +101,7 @@ export function runJestPass({
     {
       cwd: root,
       stdio: stdio ?? 'inherit',
-      env: { ...process.env, DB_ENGINE: engine, HTTP_ADAPTER: adapter },
+      env: { ...process.env, DB_ENGINE: engine, HTTP_ADAPTER: adapter, TOKEN_STORE: tokenStore },
       timeout: timeoutMs,
       killSignal: 'SIGKILL',
     },

@@ -53,7 +53,7 @@ describe('account-bound codes (short tokens)', () => {
     const code = await requestCode('jane@example.com');
     expect(code).toMatch(/^\d{6}$/);
 
-    const [row] = await tokenRows(t.dataSource);
+    const [row] = await tokenRows(t);
     // HMAC-SHA256 keyed with tokenSecret over "<user id>\0<code>": without the key, no offline search of the codes.
     expect(row.tokenDigest).toBe(createHmac('sha256', SECRET).update(`${user.id}\u0000${code}`, 'utf8').digest('hex'));
     expect(row.tokenDigest).not.toBe(createHash('sha256').update(`${user.id}\u0000${code}`).digest('hex'));
@@ -88,7 +88,7 @@ describe('account-bound codes (short tokens)', () => {
         .send({ token: wrong, email: 'jane@example.com' })
         .expect(404);
     }
-    expect((await tokenRows(t.dataSource))[0].failedAttempts).toBe(2);
+    expect((await tokenRows(t))[0].failedAttempts).toBe(2);
     // Two misses leave it usable; the third revokes it.
     await request(t.server)
       .post('/password_reset/validate_token/')
@@ -98,7 +98,7 @@ describe('account-bound codes (short tokens)', () => {
       .post('/password_reset/confirm/')
       .send({ token: wrong, email: 'jane@example.com', password: 'Brand-new-passphrase-7' })
       .expect(404);
-    expect(await tokenRows(t.dataSource)).toHaveLength(0);
+    expect(await tokenRows(t)).toHaveLength(0);
     await request(t.server)
       .post('/password_reset/validate_token/')
       .send({ token: code, email: 'jane@example.com' })
@@ -114,7 +114,7 @@ describe('account-bound codes (short tokens)', () => {
     const john = await createUser(t.dataSource, { email: 'john@example.com', username: 'john' });
     expect(await requestCode('jane@example.com')).toBe('424242');
     expect(await requestCode('john@example.com')).toBe('424242');
-    expect(await tokenRows(t.dataSource)).toHaveLength(2);
+    expect(await tokenRows(t)).toHaveLength(2);
 
     await request(t.server)
       .post('/password_reset/confirm/')
@@ -122,7 +122,7 @@ describe('account-bound codes (short tokens)', () => {
       .expect(200);
     expect(await passwordWorks(t.dataSource, john.id, 'Johns-new-passphrase-1')).toBe(true);
     expect(await passwordWorks(t.dataSource, jane.id, 'Johns-new-passphrase-1')).toBe(false);
-    expect((await tokenRows(t.dataSource)).map((row) => row.userId)).toEqual([jane.id]);
+    expect((await tokenRows(t)).map((row) => row.userId)).toEqual([jane.id]);
   });
 
   it("refuses one existing account's code on another, counting the miss against the named account", async () => {
@@ -136,7 +136,7 @@ describe('account-bound codes (short tokens)', () => {
     const johns = await requestCode('john@example.com');
     expect([janes, johns]).toEqual(['111111', '222222']);
     const failedAttempts = async () =>
-      Object.fromEntries((await tokenRows(t.dataSource)).map((row) => [row.userId, row.failedAttempts]));
+      Object.fromEntries((await tokenRows(t)).map((row) => [row.userId, row.failedAttempts]));
 
     await request(t.server)
       .post('/password_reset/validate_token/')

@@ -70,7 +70,7 @@ describe(`concurrency (${process.env.DB_ENGINE ?? 'sqlite'})`, () => {
         expect(await passwordWorks(t.dataSource, jane.id, password)).toBe(i === winners[0]);
       }
       expect(t.events.postReset).toHaveLength(round + 1);
-      expect(await tokenRows(t.dataSource)).toHaveLength(0);
+      expect(await tokenRows(t)).toHaveLength(0);
       jane = await t.dataSource.getRepository('User').findOneByOrFail({ id: jane.id });
     }
   });
@@ -80,7 +80,7 @@ describe(`concurrency (${process.env.DB_ENGINE ?? 'sqlite'})`, () => {
       Array.from({ length: ATTEMPTS }, () => t.service.requestToken('jane@example.com')),
     );
     expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
-    const rows = await tokenRows(t.dataSource);
+    const rows = await tokenRows(t);
     expect(rows).toHaveLength(1);
     const statuses = await Promise.all(t.events.created.map(({ token }) => validate(token)));
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
@@ -93,7 +93,7 @@ describe(`concurrency (${process.env.DB_ENGINE ?? 'sqlite'})`, () => {
     expect(statuses).toEqual(Array(ATTEMPTS).fill(200));
     await t.settle();
     expect(t.events.created).toHaveLength(ATTEMPTS);
-    expect(await tokenRows(t.dataSource)).toHaveLength(1);
+    expect(await tokenRows(t)).toHaveLength(1);
     const valid = await Promise.all(t.events.created.map(({ token }) => validate(token)));
     expect(valid.filter((status) => status === 200)).toHaveLength(1);
   });
@@ -110,7 +110,7 @@ describe(`concurrency (${process.env.DB_ENGINE ?? 'sqlite'})`, () => {
       await afterLookup.reached;
       expect(await post(baseUrl, ROUTES.confirm, { token, password: NEW_PASSWORD })).toBe(200);
       expect(t.events.postReset).toHaveLength(1);
-      expect(await tokenRows(t.dataSource)).toHaveLength(0);
+      expect(await tokenRows(t)).toHaveLength(0);
     } finally {
       afterLookup.open();
     }
@@ -119,11 +119,11 @@ describe(`concurrency (${process.env.DB_ENGINE ?? 'sqlite'})`, () => {
     const [event] = t.events.created.slice(1);
     expect((event.user as ObjectLiteral).password).toBe(oldHash);
     // Its row outlived the confirm's cleanup: only the credential check can refuse it, and then deletes it.
-    const rows = await tokenRows(t.dataSource);
+    const rows = await tokenRows(t);
     expect(rows.map((row) => row.id)).toEqual([event.resetToken.id]);
     expect(await validate(event.token)).toBe(404);
     expect(await post(baseUrl, ROUTES.confirm, { token: event.token, password: 'Racing-passphrase-41' })).toBe(404);
-    expect(await tokenRows(t.dataSource)).toHaveLength(0);
+    expect(await tokenRows(t)).toHaveLength(0);
     expect(await passwordWorks(t.dataSource, jane.id, NEW_PASSWORD)).toBe(true);
 
     // A request that reads the account after the reset was asked for by someone who can read the new mail.

@@ -89,7 +89,7 @@ async function resetOverHttp(t: TestApp, base: string, body: object, lifetimeSec
   const user = await createUser(t.dataSource);
   const routes = resetRoutes(base);
   const token = await issueToken(t, body, routes.request);
-  const [row] = await tokenRows(t.dataSource);
+  const [row] = await tokenRows(t);
   expect((row.expiresAt.getTime() - row.createdAt.getTime()) / 1000).toBe(lifetimeSeconds);
   await request(t.server).post(routes.validate).send({ token }).expect(200, { status: 'OK' });
   await request(t.server).post(routes.confirm).send({ token, password: NEW_PASSWORD }).expect(200, { status: 'OK' });
@@ -177,7 +177,7 @@ describe('configuration', () => {
       });
       const user = await createUser(t.dataSource);
       const token = await t.app.get(InviteService).invite(user);
-      const [row] = await tokenRows(t.dataSource);
+      const [row] = await tokenRows(t);
       expect((row.expiresAt.getTime() - row.createdAt.getTime()) / 1000).toBe(900);
       await request(t.server)
         .post(ROUTES.confirm)
@@ -238,7 +238,7 @@ describe('configuration', () => {
       t = await startApp({ options: { messages } });
       const user = await createUser(t.dataSource);
       const expired = await issueToken(t);
-      await expireToken(t.dataSource, (await tokenRows(t.dataSource))[0].id);
+      await expireToken(t, (await tokenRows(t))[0].id);
       const bodies = [];
       for (const token of ['nope', 'x'.repeat(1000), expired]) {
         const validated = await request(t.server).post(ROUTES.validate).send({ token }).expect(404);

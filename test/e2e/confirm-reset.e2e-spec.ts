@@ -65,8 +65,8 @@ describe('POST /password_reset/confirm/', () => {
     expect(text).toBe('{"status":"OK"}');
     expect(await passwordWorks(t.dataSource, jane.id, NEW_PASSWORD)).toBe(true);
     expect(await passwordWorks(t.dataSource, jane.id, OLD_PASSWORD)).toBe(false);
-    expect(await tokenRowsOf(t.dataSource, jane.id)).toHaveLength(0);
-    expect(await tokenRowsOf(t.dataSource, john.id)).toHaveLength(1);
+    expect(await tokenRowsOf(t, jane.id)).toHaveLength(0);
+    expect(await tokenRowsOf(t, john.id)).toHaveLength(1);
     await request(t.server).post(ROUTES.validate).send({ token: johns }).expect(200);
   });
 
@@ -86,7 +86,7 @@ describe('POST /password_reset/confirm/', () => {
     t = await startApp({ extras: { extraProviders: [{ provide: PasswordHasher, useValue: hasher }] } });
     const user = await createUser(t.dataSource);
     const token = await issueToken(t);
-    const [before] = await tokenRows(t.dataSource);
+    const [before] = await tokenRows(t);
     hasher.beforeHash = () => t.service.requestToken('jane@example.com');
 
     await request(t.server)
@@ -96,9 +96,9 @@ describe('POST /password_reset/confirm/', () => {
     expect(hasher.beforeHash).toBeUndefined();
     expect(await passwordWorks(t.dataSource, user.id, OLD_PASSWORD)).toBe(true);
     expect(t.events.created).toHaveLength(2);
-    const [replaced] = await tokenRows(t.dataSource);
-    // Replaced in place, so the row id alone cannot tell the tokens apart.
-    expect(replaced.id).toBe(before.id);
+    const [replaced] = await tokenRows(t);
+    // The table replaces in place, so the row id alone cannot tell the tokens apart (Redis draws a new id).
+    if (t.tokens.store === 'database') expect(replaced.id).toBe(before.id);
     expect(replaced.tokenDigest).not.toBe(before.tokenDigest);
     await request(t.server).post(ROUTES.validate).send({ token: t.events.created[1].token }).expect(200);
   });
@@ -119,12 +119,12 @@ describe('POST /password_reset/confirm/', () => {
     t = await startApp();
     const user = await createUser(t.dataSource);
     const token = await issueToken(t);
-    await expireToken(t.dataSource, (await tokenRows(t.dataSource))[0].id);
+    await expireToken(t, (await tokenRows(t))[0].id);
     await request(t.server)
       .post(ROUTES.confirm)
       .send({ token, password: NEW_PASSWORD })
       .expect(404, INVALID_TOKEN_BODY);
-    expect(await tokenRows(t.dataSource)).toHaveLength(0);
+    expect(await tokenRows(t)).toHaveLength(0);
     expect(await passwordWorks(t.dataSource, user.id, OLD_PASSWORD)).toBe(true);
   });
 
@@ -137,7 +137,7 @@ describe('POST /password_reset/confirm/', () => {
       .post(ROUTES.confirm)
       .send({ token, password: NEW_PASSWORD })
       .expect(404, INVALID_TOKEN_BODY);
-    expect(await tokenRows(t.dataSource)).toHaveLength(1);
+    expect(await tokenRows(t)).toHaveLength(1);
     expect(await passwordWorks(t.dataSource, user.id, OLD_PASSWORD)).toBe(true);
     expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(false);
   });
@@ -152,7 +152,7 @@ describe('POST /password_reset/confirm/', () => {
         .send({ token, password: NEW_PASSWORD })
         .expect(404, INVALID_TOKEN_BODY);
     }
-    expect(await tokenRows(t.dataSource)).toHaveLength(1);
+    expect(await tokenRows(t)).toHaveLength(1);
     expect(await passwordWorks(t.dataSource, user.id, OLD_PASSWORD)).toBe(true);
   });
 
@@ -170,7 +170,7 @@ describe('POST /password_reset/confirm/', () => {
     const winner = passwords[statuses.indexOf(200)];
     expect(await passwordWorks(t.dataSource, user.id, winner)).toBe(true);
     expect(t.events.postReset).toHaveLength(1);
-    expect(await tokenRows(t.dataSource)).toHaveLength(0);
+    expect(await tokenRows(t)).toHaveLength(0);
   });
   it('does not overwrite a password another route set while the confirm was under way: 404', async () => {
     const hasher = new HookedHasher({ cost: TEST_BCRYPT_COST });
@@ -204,7 +204,7 @@ describe('POST /password_reset/confirm/', () => {
     (t.app.get(PasswordResetUserStore) as FailingWriteUserStore).failNext = true;
     await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(500);
     expect(await passwordWorks(t.dataSource, user.id, OLD_PASSWORD)).toBe(true);
-    expect(await tokenRowsOf(t.dataSource, user.id)).toHaveLength(1);
+    expect(await tokenRowsOf(t, user.id)).toHaveLength(1);
     await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(200);
     expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(true);
   });

@@ -76,7 +76,7 @@ describe('events', () => {
 
     expect(t.events.created).toHaveLength(1);
     const event = t.events.created[0];
-    const [row] = await tokenRows(t.dataSource);
+    const [row] = await tokenRows(t);
     expect(event).toBeInstanceOf(TokenCreatedEvent);
     expect(event.user).toMatchObject({ id: user.id, email: 'jane@example.com', username: 'jane' });
     expect(event.token).toMatch(/^[A-Za-z0-9]{32}$/);
@@ -133,7 +133,7 @@ describe('events', () => {
       await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(status);
       expect(await passwordWorks(t.dataSource, user.id, OLD_PASSWORD)).toBe(true);
       expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(false);
-      expect(await tokenRows(t.dataSource)).toHaveLength(1);
+      expect(await tokenRows(t)).toHaveLength(1);
       expect(t.events.postReset).toHaveLength(0);
 
       t.events.vetoReset = undefined;
@@ -178,7 +178,7 @@ describe('events', () => {
       expect(event.user).toMatchObject({ id: user.id });
       expect(event).toMatchObject({ ipAddress: '203.0.113.7', userAgent: 'AdminConsole' });
 
-      const rows = await tokenRows(t.dataSource);
+      const rows = await tokenRows(t);
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ id: issued.resetToken.id, ipAddress: '203.0.113.7', userAgent: 'AdminConsole' });
       await request(t.server).post(ROUTES.validate).send({ token: earlier }).expect(404);

@@ -3,13 +3,15 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import request from 'supertest';
 import { ObjectLiteral } from 'typeorm';
 import { ResetToken } from '../../lib/typeorm.js';
-import { ROUTES } from '../fixtures/reset-requests.js';
+import { issueToken, ROUTES } from '../fixtures/reset-requests.js';
 import { createTestApp, createUser, TestApp, TestAppOptions, tokenRows } from '../fixtures/test-app.js';
 import { createTestDatabase, DB_ENGINE, TestDatabase } from '../fixtures/test-database.js';
+import { describeWithSqlTokens, itWithSqlTokens, TOKEN_STORE } from '../fixtures/token-store.js';
 
 const MINUTE = 60_000;
 const TTL_SECONDS = 3600;
@@ -20,9 +22,7 @@ async function tokensExpiringIn(t: TestApp, offsets: number[]): Promise<ObjectLi
   for (const [i, offset] of offsets.entries()) {
     const user = await createUser(t.dataSource, { email: `user${i}@example.com`, username: `user${i}` });
     const { resetToken } = await t.service.issueTokenFor(user);
-    await t.dataSource
-      .getRepository(ResetToken)
-      .update({ tokenDigest: resetToken.tokenDigest }, { expiresAt: new Date(Date.now() + offset) });
+    await t.tokens.setExpiry(resetToken.id, new Date(Date.now() + offset));
     users.push(user);
   }
   return users;
@@ -47,7 +47,11 @@ const NON_UTC_SESSIONS: Record<
   },
 };
 
-describe(`expiry and cleanup (${DB_ENGINE})`, () => {
+// Redis expires tokens itself (its deleteExpired deletes nothing) and knows no SQL session.
+const itClearingSql = itWithSqlTokens('Redis expires tokens itself');
+const describeOnSql = describeWithSqlTokens('SQL sessions and the SQL cleanup command');
+
+describe(`expiry and cleanup (${DB_ENGINE}, ${TOKEN_STORE} tokens)`, () => {
   let t: TestApp | undefined;
   afterEach(async () => {
     await t?.close();
@@ -55,7 +59,7 @@ describe(`expiry and cleanup (${DB_ENGINE})`, () => {
   });
 
   const session = NON_UTC_SESSIONS[DB_ENGINE];
-  (session ? describe : describe.skip)('in a session whose time zone is not UTC', () => {
+  (session ? describeOnSql : describe.skip)('in a session whose time zone is not UTC', () => {
     const start = async () => {
       t = await createTestApp({ options: { tokenTtl: TTL_SECONDS, throttle: false }, typeorm: session.typeorm });
       if (session.set) await t.dataSource.query(session.set);
@@ -92,19 +96,41 @@ describe(`expiry and cleanup (${DB_ENGINE})`, () => {
       const t = await start();
       const [, live] = await tokensExpiringIn(t, [-MINUTE, MINUTE, -2 * MINUTE]);
       expect(await t.service.clearExpired()).toBe(2);
-      expect((await tokenRows(t.dataSource)).map((row) => String(row.userId))).toEqual([String(live.id)]);
+      expect((await tokenRows(t)).map((row) => String(row.userId))).toEqual([String(live.id)]);
     });
   });
 
-  it('clearExpired() deletes every expired token in batches of cleanupBatchSize', async () => {
+  it('refuses a token a minute past its expiry and accepts one a minute before it', async () => {
+    t = await createTestApp({ options: { throttle: false } });
+    await tokensExpiringIn(t, [-MINUTE, MINUTE]);
+    const [expired, live] = t.events.created.map((event) => event.token);
+    await request(t.server).post(ROUTES.validate).send({ token: expired }).expect(404);
+    await request(t.server).post(ROUTES.validate).send({ token: live }).expect(200);
+    expect(await tokenRows(t)).toHaveLength(1);
+  });
+
+  it('refuses a token once tokenTtl has passed; Redis has dropped it by then, unasked', async () => {
+    t = await createTestApp({ options: { tokenTtl: 1, throttle: false } });
+    await createUser(t.dataSource);
+    const token = await issueToken(t);
+    await request(t.server).post(ROUTES.validate).send({ token }).expect(200);
+    const [{ expiresAt }] = await tokenRows(t);
+    await sleep(Math.max(0, expiresAt.getTime() - Date.now()) + 50);
+    // No request has touched the token since: only Redis's own expiry can have removed it.
+    if (TOKEN_STORE === 'redis') expect(await tokenRows(t)).toEqual([]);
+    await request(t.server).post(ROUTES.validate).send({ token }).expect(404);
+    expect(await tokenRows(t)).toEqual([]);
+  });
+
+  itClearingSql('clearExpired() deletes every expired token in batches of cleanupBatchSize', async () => {
     t = await createTestApp({ options: { cleanupBatchSize: 2, throttle: false } });
     const users = await tokensExpiringIn(t, [-5 * MINUTE, -4 * MINUTE, -3 * MINUTE, -2 * MINUTE, -MINUTE, MINUTE]);
     expect(await t.service.clearExpired()).toBe(5);
-    expect((await tokenRows(t.dataSource)).map((row) => String(row.userId))).toEqual([String(users[5].id)]);
+    expect((await tokenRows(t)).map((row) => String(row.userId))).toEqual([String(users[5].id)]);
     expect(await t.service.clearExpired()).toBe(0);
   });
 
-  describe('the clear-expired command for cron', () => {
+  describeOnSql('the clear-expired command for cron', () => {
     let database: TestDatabase;
     afterEach(async () => database?.drop());
 
@@ -148,7 +174,7 @@ ${exportLine.replace('$OPTIONS', options)}
         expect(result.stdout.trim()).toBe('deleted 3 expired password-reset tokens');
         expect(result.status).toBe(0);
         t = await createTestApp({ database, options: { throttle: false } });
-        expect((await tokenRows(t.dataSource)).map((row) => String(row.userId))).toEqual([String(users[3].id)]);
+        expect((await tokenRows(t)).map((row) => String(row.userId))).toEqual([String(users[3].id)]);
       } finally {
         rmSync(file, { force: true });
       }

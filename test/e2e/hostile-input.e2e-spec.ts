@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import request from 'supertest';
-import { ResetToken } from '../../lib/typeorm.js';
+import { ResetTokenRecord, ResetTokenStore } from '../../lib/index.js';
 import { foldIdentifier } from '../../lib/utils/identifier.util.js';
 import { databaseState, INVALID_TOKEN_BODY, NEW_PASSWORD, ROUTES, tokenRowsOf } from '../fixtures/reset-requests.js';
 import { parseHttpAdapter } from '../fixtures/http-adapter.js';
@@ -100,7 +100,7 @@ describe('hostile input', () => {
    * both passwords still log in, Jane's token still validates, and no prototype was polluted.
    */
   async function expectRefused(send: () => request.Test, status = 400): Promise<void> {
-    const before = await databaseState(t.dataSource);
+    const before = await databaseState(t);
     const response = await send();
     await t.settle();
     expect(response.status).toBe(status);
@@ -110,7 +110,7 @@ describe('hostile input', () => {
       // 431 comes from Node's HTTP parser, which closes the connection without a body.
       expect(response.body).toMatchObject({ statusCode: status, message: expect.anything() });
     }
-    expect(await databaseState(t.dataSource)).toEqual(before);
+    expect(await databaseState(t)).toEqual(before);
     expect(await passwordWorks(t.dataSource, janeId, janePassword)).toBe(true);
     expect(await passwordWorks(t.dataSource, bobId, BOB.plainPassword)).toBe(true);
     await expect(t.service.validateToken(liveToken)).resolves.toBeDefined();
@@ -122,14 +122,14 @@ describe('hostile input', () => {
    * either refused with nothing changed, or exactly Bob's one legitimate token issued and nothing else changed.
    */
   async function expectRefusedOrBobsTokenOnly(send: () => request.Test, status: number): Promise<void> {
-    const before = (await databaseState(t.dataSource)) as { rows: ResetToken[]; users: User[] };
+    const before = await databaseState(t);
     const events = t.events.created.length;
     const response = await send();
     await t.settle();
     expect(response.status).toBe(status);
-    const after = (await databaseState(t.dataSource)) as typeof before;
+    const after = await databaseState(t);
     const created = t.events.created.slice(events);
-    const notBobs = (rows: ResetToken[]) => rows.filter((row) => row.userId !== bobId);
+    const notBobs = (rows: ResetTokenRecord[]) => rows.filter((row) => row.userId !== bobId);
     expect(after.users).toEqual(before.users);
     expect(notBobs(after.rows)).toEqual(notBobs(before.rows));
     if (status === 200) {
@@ -321,12 +321,12 @@ describe('hostile input', () => {
     });
 
     it('reads a UTF-16LE body on Express (body-parser decodes every utf-* charset) and refuses it on Fastify', async () => {
-      const before = await databaseState(t.dataSource);
+      const before = await databaseState(t);
       const utf16 = Buffer.from(JSON.stringify({ email: 'nobody@example.com' }), 'utf16le');
       const answer = await postRaw('request', utf16, 'application/json; charset=utf-16le');
       await t.settle();
       expect(answer.status).toBe(PARSER_ANSWERS.utf16Charset);
-      expect(await databaseState(t.dataSource)).toEqual(before);
+      expect(await databaseState(t)).toEqual(before);
     });
 
     it('refuses a request without a body', async () => {
@@ -375,14 +375,14 @@ describe('hostile input', () => {
 
   describe('large headers', () => {
     afterEach(async () => {
-      await t.dataSource.getRepository(ResetToken).delete({ user: { id: bobId } });
+      await t.app.get(ResetTokenStore).deleteAllOf(bobId);
     });
 
     it('accepts a user agent just under Node’s header limit and stores 512 characters of it', async () => {
       const userAgent = 'Mozilla/5.0 '.padEnd(NODE_HEADER_LIMIT - 1024, 'x');
       await post('request').set('user-agent', userAgent).send({ email: BOB.email }).expect(200, { status: 'OK' });
       await t.settle();
-      const [row] = await tokenRowsOf(t.dataSource, bobId);
+      const [row] = await tokenRowsOf(t, bobId);
       expect(row.userAgent).toBe(userAgent.slice(0, 512));
     });
 
@@ -395,14 +395,14 @@ describe('hostile input', () => {
       const list = ['203.0.113.7', ...Array.from({ length: 999 }, (_, i) => `10.0.${i >> 8}.${i & 255}`)].join(', ');
       await post('request').set('x-forwarded-for', list).send({ email: BOB.email }).expect(200);
       await t.settle();
-      expect((await tokenRowsOf(t.dataSource, bobId))[0].ipAddress).toBe('203.0.113.7');
+      expect((await tokenRowsOf(t, bobId))[0].ipAddress).toBe('203.0.113.7');
     });
 
     it('stores no address when the first item of a long X-Forwarded-For list is not one', async () => {
       const list = ['x'.repeat(1000), ...Array.from({ length: 999 }, () => '198.51.100.1')].join(',');
       await post('request').set('x-forwarded-for', list).send({ email: BOB.email }).expect(200);
       await t.settle();
-      expect((await tokenRowsOf(t.dataSource, bobId))[0].ipAddress).toBeNull();
+      expect((await tokenRowsOf(t, bobId))[0].ipAddress).toBeNull();
     });
   });
 
@@ -486,7 +486,7 @@ describe('hostile input', () => {
       const sent = generated.replaceAll(JSON.stringify(LIVE_TOKEN).slice(1, -1), liveToken);
       const parsed: unknown = JSON.parse(sent);
       fc.pre(!mentionsSeededAccount(parsed));
-      const before = await databaseState(t.dataSource);
+      const before = await databaseState(t);
 
       const response = await postJsonText(route, sent);
       await t.settle();
@@ -498,11 +498,11 @@ describe('hostile input', () => {
         // A well-formed confirm with the live token and an acceptable password: the only change allowed.
         janePassword = (parsed as Body).password as string;
         expect(await passwordWorks(t.dataSource, janeId, janePassword)).toBe(true);
-        expect(await tokenRows(t.dataSource)).toEqual([]);
+        expect(await tokenRows(t)).toEqual([]);
         liveToken = await issueLiveToken();
         return;
       }
-      expect(await databaseState(t.dataSource)).toEqual(before);
+      expect(await databaseState(t)).toEqual(before);
     }
 
     it.each(ROUTE_NAMES)(`%s: ${RUNS} random bodies`, async (route) => {

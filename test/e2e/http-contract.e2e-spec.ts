@@ -60,13 +60,13 @@ describe('HTTP contract', () => {
 
     /** Sends a bad body and checks the 400, and that no row, password or event changed. */
     async function refused(route: string, send: (test: request.Test) => request.Test): Promise<request.Response> {
-      const before = await databaseState(t.dataSource);
+      const before = await databaseState(t);
       const events = t.events.created.length + t.events.preReset.length;
       const answer = await send(request(t.server).post(route));
       await t.settle();
       expect(answer.status).toBe(400);
       expect(answer.body).toMatchObject({ statusCode: 400 });
-      expect(await databaseState(t.dataSource)).toEqual(before);
+      expect(await databaseState(t)).toEqual(before);
       expect(t.events.created.length + t.events.preReset.length).toBe(events);
       return answer;
     }

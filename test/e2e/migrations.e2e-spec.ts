@@ -3,6 +3,7 @@ import request from 'supertest';
 import { ObjectLiteral, ObjectType } from 'typeorm';
 import { PASSWORD_RESET_MIGRATIONS, ResetToken } from '../../lib/typeorm.js';
 import { createTestApp, createUser, passwordWorks, TestApp, tokenRows } from '../fixtures/test-app.js';
+import { redisSkipNote, TOKEN_STORE } from '../fixtures/token-store.js';
 import { CreateTestUsers1700000000000 } from '../fixtures/test-users.migration.js';
 import { User } from '../fixtures/user.entity.js';
 import { UuidUser } from '../fixtures/uuid-user.entity.js';
@@ -10,10 +11,10 @@ import { UuidUser } from '../fixtures/uuid-user.entity.js';
 const TABLE = 'password_reset_tokens';
 const NEW_PASSWORD = 'Tr1cky-new-passphrase';
 
-describe.each<[string, ObjectType<ObjectLiteral>]>([
+(TOKEN_STORE === 'redis' ? describe.skip : describe).each<[string, ObjectType<ObjectLiteral>]>([
   ['integer', User],
   ['UUID', UuidUser],
-])('shipped migrations, %s user keys', (_, entity) => {
+])(`shipped migrations, %s user keys${redisSkipNote('the migrations create the SQL token table')}`, (_, entity) => {
   let t: TestApp;
   afterEach(async () => t?.close());
 
@@ -53,7 +54,7 @@ describe.each<[string, ObjectType<ObjectLiteral>]>([
     await request(t.server).post('/password_reset/validate_token/').send({ token }).expect(200);
     await request(t.server).post('/password_reset/confirm/').send({ token, password: NEW_PASSWORD }).expect(200);
     expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD, entity)).toBe(true);
-    expect(await tokenRows(t.dataSource)).toHaveLength(0);
+    expect(await tokenRows(t)).toHaveLength(0);
   });
 
   it('deletes the tokens of a deleted user (ON DELETE CASCADE)', async () => {
@@ -63,7 +64,7 @@ describe.each<[string, ObjectType<ObjectLiteral>]>([
     await t.service.issueTokenFor(jane);
     await t.service.issueTokenFor(john);
     await t.dataSource.getRepository(entity).delete({ id: jane.id });
-    expect((await tokenRows(t.dataSource)).map((row) => String(row.userId))).toEqual([String(john.id)]);
+    expect((await tokenRows(t)).map((row) => String(row.userId))).toEqual([String(john.id)]);
   });
 
   it('reverts cleanly and applies again', async () => {

@@ -76,7 +76,7 @@ class AccountModule {}
 async function issuedLifetimeSeconds(t: TestApp): Promise<number> {
   await createUser(t.dataSource);
   await issueToken(t);
-  const [row] = await tokenRows(t.dataSource);
+  const [row] = await tokenRows(t);
   return (row.expiresAt.getTime() - row.createdAt.getTime()) / 1000;
 }
 

@@ -52,8 +52,11 @@ function eagerImports(file: string): { packages: string[]; files: string[] } {
   };
 }
 
-/** Every package loaded, directly or through lib/ files, when `entry` is imported; `import()` is on demand. */
-function packagesLoadedBy(entry: string): Set<string> {
+/**
+ * Every package loaded, directly or through lib/ files, when `entry` is imported; `import()` is on demand. `files`:
+ * the lib/ files it loads, to show the walk reached them.
+ */
+function packagesLoadedBy(entry: string): Set<string> & { files: Set<string> } {
   const packages = new Set<string>();
   const seen = new Set<string>();
   for (const pending = [join(ROOT, 'lib', entry)]; pending.length;) {
@@ -64,7 +67,7 @@ function packagesLoadedBy(entry: string): Set<string> {
     found.packages.forEach((name) => packages.add(name));
     pending.push(...found.files);
   }
-  return packages;
+  return Object.assign(packages, { files: seen });
 }
 
 describe('package manifest', () => {
@@ -116,6 +119,11 @@ describe('package manifest', () => {
     expect(optional.filter((name) => core.has(name))).toEqual([]);
     // The TypeORM entry is the one that loads TypeORM.
     expect(packagesLoadedBy('typeorm.ts').has('typeorm')).toBe(true);
+    // The Redis entry takes the app's ioredis client and names ioredis in types only: it loads no optional peer.
+    const redis = packagesLoadedBy('redis.ts');
+    expect(redis.files).toContain(join(ROOT, 'lib', 'storage', 'redis-reset-token.store.ts'));
+    expect(importedPackages().get('ioredis')).toBe(join(ROOT, 'lib', 'storage', 'redis-reset-token.store.ts'));
+    expect(optional.filter((name) => redis.has(name))).toEqual([]);
   });
 
   it('exports ESM with types, and ships only dist', () => {
@@ -129,6 +137,11 @@ describe('package manifest', () => {
       types: './dist/typeorm.d.ts',
       import: './dist/typeorm.js',
       default: './dist/typeorm.js',
+    });
+    expect(manifest.exports['./redis']).toEqual({
+      types: './dist/redis.d.ts',
+      import: './dist/redis.js',
+      default: './dist/redis.js',
     });
     expect(manifest.exports['./package.json']).toBe('./package.json');
     expect(manifest.files).toEqual(['dist']);

@@ -5,6 +5,7 @@ import { QueryRecorder } from '../fixtures/query-recorder.js';
 import { ROUTES } from '../fixtures/reset-requests.js';
 import { createTestApp, createUser, TestApp } from '../fixtures/test-app.js';
 import { DB_ENGINE } from '../fixtures/test-database.js';
+import { describeWithSqlTokens } from '../fixtures/token-store.js';
 
 const ROWS = 20_000;
 
@@ -19,7 +20,9 @@ const indexScans = (node: PlanNode): string[] => [
   ...(node.Plans ?? []).flatMap(indexScans),
 ];
 
-(DB_ENGINE === 'postgres' ? describe : describe.skip)('PostgreSQL query plans', () => {
+const describeOnPostgres = DB_ENGINE === 'postgres' ? describeWithSqlTokens('SQL plans') : describe.skip;
+
+describeOnPostgres('PostgreSQL query plans', () => {
   let t: TestApp;
   const recorder = new QueryRecorder();
 

@@ -17,6 +17,7 @@ import {
 } from '../fixtures/reset-requests.js';
 import { Gate } from '../fixtures/gate.js';
 import { createUser, passwordWorks, TestApp, TestAppOptions, tokenRows } from '../fixtures/test-app.js';
+import { describeWithSqlTokens, itWithSqlTokens } from '../fixtures/token-store.js';
 import { User } from '../fixtures/user.entity.js';
 
 /** A store whose lookup matches every account, as a sloppy custom store might: only the service's check remains. */
@@ -53,7 +54,7 @@ describe('POST /password_reset/ (request a token)', () => {
     const created = await requestTokens(t, { email: 'jane@example.com' });
     expect(created).toHaveLength(1);
     expect(created[0].user).toMatchObject({ id: user.id, email: 'jane@example.com' });
-    const rows = await tokenRows(t.dataSource);
+    const rows = await tokenRows(t);
     expect(rows).toHaveLength(1);
     expect(rows[0].userId).toEqual(user.id);
   });
@@ -79,7 +80,7 @@ describe('POST /password_reset/ (request a token)', () => {
       // Every header alike too (names, order and values), but the clock's: `date` is the only one that may differ.
       expect(headersBut(answer.headers, 'date')).toEqual(headersBut(known.headers, 'date'));
       expect(t.events.created.length).toBe(before);
-      expect(await tokenRows(t.dataSource)).toHaveLength(1);
+      expect(await tokenRows(t)).toHaveLength(1);
     });
   });
 
@@ -97,13 +98,13 @@ describe('POST /password_reset/ (request a token)', () => {
       await lookups.reached;
       expect(lookups.waiting).toBe(1);
       expect(t.events.created).toHaveLength(0);
-      expect(await tokenRows(t.dataSource)).toHaveLength(0);
+      expect(await tokenRows(t)).toHaveLength(0);
     } finally {
       lookups.open();
     }
     await t.settle();
     expect(t.events.created).toHaveLength(1);
-    expect(await tokenRows(t.dataSource)).toHaveLength(1);
+    expect(await tokenRows(t)).toHaveLength(1);
   });
 
   describe('with noInformationLeakage: false', () => {
@@ -120,12 +121,12 @@ describe('POST /password_reset/ (request a token)', () => {
           error: 'Bad Request',
         });
       }
-      expect(await tokenRows(t.dataSource)).toHaveLength(0);
+      expect(await tokenRows(t)).toHaveLength(0);
 
       await request(t.server).post(ROUTES.request).send({ email: 'jane@example.com' }).expect(200, { status: 'OK' });
       // Not deferred in this mode: the token exists once the answer is in.
       expect(t.events.created).toHaveLength(1);
-      expect(await tokenRows(t.dataSource)).toHaveLength(1);
+      expect(await tokenRows(t)).toHaveLength(1);
     });
   });
 
@@ -143,21 +144,24 @@ describe('POST /password_reset/ (request a token)', () => {
     const first = await issueToken(t);
     const second = await issueToken(t);
     expect(second).not.toBe(first);
-    expect(await tokenRowsOf(t.dataSource, user.id)).toHaveLength(1);
+    expect(await tokenRowsOf(t, user.id)).toHaveLength(1);
     await request(t.server).post(ROUTES.validate).send({ token: first }).expect(404, INVALID_TOKEN_BODY);
     await request(t.server).post(ROUTES.validate).send({ token: second }).expect(200, { status: 'OK' });
   });
 
-  it('replaces a token in place: repeat requests use up no row ids (PostgreSQL draws one per INSERT attempt)', async () => {
-    t = await startApp();
-    const jane = await createUser(t.dataSource);
-    const john = await createUser(t.dataSource, { email: 'john@example.com', username: 'john' });
-    for (let i = 0; i < 3; i++) await issueToken(t);
-    await issueToken(t, { email: 'john@example.com' });
-    const [janes] = await tokenRowsOf(t.dataSource, jane.id);
-    const [johns] = await tokenRowsOf(t.dataSource, john.id);
-    expect(johns.id).toBe(janes.id + 1);
-  });
+  itWithSqlTokens('row ids are SQL')(
+    'replaces a token in place: repeat requests use up no row ids (PostgreSQL draws one per INSERT attempt)',
+    async () => {
+      t = await startApp();
+      const jane = await createUser(t.dataSource);
+      const john = await createUser(t.dataSource, { email: 'john@example.com', username: 'john' });
+      for (let i = 0; i < 3; i++) await issueToken(t);
+      await issueToken(t, { email: 'john@example.com' });
+      const [janes] = await tokenRowsOf(t, jane.id);
+      const [johns] = await tokenRowsOf(t, john.id);
+      expect(johns.id).toBe(Number(janes.id) + 1);
+    },
+  );
 
   it('gives two users a token each', async () => {
     t = await startApp();
@@ -165,8 +169,8 @@ describe('POST /password_reset/ (request a token)', () => {
     const john = await createUser(t.dataSource, { email: 'john@example.com', username: 'john' });
     const janes = await issueToken(t, { email: 'jane@example.com' });
     const johns = await issueToken(t, { email: 'john@example.com' });
-    expect(await tokenRowsOf(t.dataSource, jane.id)).toHaveLength(1);
-    expect(await tokenRowsOf(t.dataSource, john.id)).toHaveLength(1);
+    expect(await tokenRowsOf(t, jane.id)).toHaveLength(1);
+    expect(await tokenRowsOf(t, john.id)).toHaveLength(1);
     await request(t.server).post(ROUTES.confirm).send({ token: janes, password: NEW_PASSWORD }).expect(200);
     await request(t.server).post(ROUTES.validate).send({ token: johns }).expect(200);
     expect(await passwordWorks(t.dataSource, john.id, NEW_PASSWORD)).toBe(false);
@@ -207,7 +211,7 @@ describe('POST /password_reset/ (request a token)', () => {
       await request(t.server).post(ROUTES.confirm).send({ token: upperToken, password: NEW_PASSWORD }).expect(200);
       expect(await passwordWorks(t.dataSource, upper.id, NEW_PASSWORD)).toBe(true);
       expect(await passwordWorks(t.dataSource, lower.id, NEW_PASSWORD)).toBe(false);
-      expect(await tokenRowsOf(t.dataSource, lower.id)).toHaveLength(1);
+      expect(await tokenRowsOf(t, lower.id)).toHaveLength(1);
     });
 
     it('are judged each on their own: an inactive twin gets nothing', async () => {
@@ -215,7 +219,7 @@ describe('POST /password_reset/ (request a token)', () => {
       const created = await requestTokens(t, { email: 'dup@example.com' });
       expect(created).toHaveLength(1);
       expect(created[0].user).toMatchObject({ id: upper.id, email: 'Dup@example.com' });
-      expect((await tokenRows(t.dataSource)).map((row) => row.userId)).toEqual([upper.id]);
+      expect((await tokenRows(t)).map((row) => row.userId)).toEqual([upper.id]);
     });
   });
 
@@ -242,13 +246,13 @@ describe('POST /password_reset/ (request a token)', () => {
     it.each(lookAlikes)('%s: 200, no token, no event', async (_, email) => {
       await setup(false);
       expect(await requestTokens(t, { email })).toHaveLength(0);
-      expect(await tokenRows(t.dataSource)).toHaveLength(0);
+      expect(await tokenRows(t)).toHaveLength(0);
     });
 
     it.each(lookAlikes)('%s: refused even when the user store returns every account', async (_, email) => {
       await setup(true);
       expect(await requestTokens(t, { email })).toHaveLength(0);
-      expect(await tokenRows(t.dataSource)).toHaveLength(0);
+      expect(await tokenRows(t)).toHaveLength(0);
     });
 
     it('still matches the real address, in any case, through that store', async () => {
@@ -258,7 +262,8 @@ describe('POST /password_reset/ (request a token)', () => {
     });
   });
 
-  describe('expired tokens', () => {
+  // Redis drops expired keys itself: its deleteExpired finds nothing, so there is no purge to watch.
+  describeWithSqlTokens('Redis expires tokens itself')('expired tokens', () => {
     // The request path's cleanup interval is read from Date.now(): a clock the test moves (and that stands still
     // otherwise) makes "within the interval" and "after it" exact, however slow the engine or the machine.
     let now: number;
@@ -277,19 +282,19 @@ describe('POST /password_reset/ (request a token)', () => {
       const live = await createUser(t.dataSource, { email: 'live@example.com', username: 'live' });
       for (let i = 0; i < 5; i++) await issueToken(t, { email: `old${i}@example.com` });
       await issueToken(t, { email: 'live@example.com' });
-      for (const row of await tokenRows(t.dataSource)) {
-        if (row.userId !== live.id) await expireToken(t.dataSource, row.id);
+      for (const row of await tokenRows(t)) {
+        if (row.userId !== live.id) await expireToken(t, row.id);
       }
-      expect(await tokenRows(t.dataSource)).toHaveLength(6);
+      expect(await tokenRows(t)).toHaveLength(6);
       // The requests above found nothing expired: the next look comes after the interval.
       advanceClock(EXPIRED_CLEANUP_INTERVAL_MS);
 
       await requestTokens(t, { email: 'nobody@example.com' });
-      expect(await tokenRows(t.dataSource)).toHaveLength(4);
+      expect(await tokenRows(t)).toHaveLength(4);
       await requestTokens(t, { email: 'nobody@example.com' });
-      expect(await tokenRows(t.dataSource)).toHaveLength(2);
+      expect(await tokenRows(t)).toHaveLength(2);
       await requestTokens(t, { email: 'nobody@example.com' });
-      const left = await tokenRows(t.dataSource);
+      const left = await tokenRows(t);
       expect(left.map((row) => row.userId)).toEqual([live.id]);
     });
 
@@ -297,22 +302,22 @@ describe('POST /password_reset/ (request a token)', () => {
       t = await startApp({ options: { cleanupBatchSize: 2 } });
       const user = await createUser(t.dataSource);
       await issueToken(t);
-      const [row] = await tokenRows(t.dataSource);
-      await expireToken(t.dataSource, row.id);
+      const [row] = await tokenRows(t);
+      await expireToken(t, row.id);
       advanceClock(EXPIRED_CLEANUP_INTERVAL_MS);
 
       await requestTokens(t, { email: 'nobody@example.com' });
-      expect(await tokenRows(t.dataSource)).toHaveLength(0);
+      expect(await tokenRows(t)).toHaveLength(0);
       await issueToken(t);
-      const [next] = await tokenRows(t.dataSource);
-      await expireToken(t.dataSource, next.id);
+      const [next] = await tokenRows(t);
+      await expireToken(t, next.id);
       advanceClock(EXPIRED_CLEANUP_INTERVAL_MS - 1);
       await requestTokens(t, { email: 'nobody@example.com' });
-      expect((await tokenRows(t.dataSource)).map((left) => left.userId)).toEqual([user.id]);
+      expect((await tokenRows(t)).map((left) => left.userId)).toEqual([user.id]);
 
       advanceClock(1);
       await requestTokens(t, { email: 'nobody@example.com' });
-      expect(await tokenRows(t.dataSource)).toHaveLength(0);
+      expect(await tokenRows(t)).toHaveLength(0);
     });
 
     it('leave fresh tokens of other users alone', async () => {
@@ -321,12 +326,12 @@ describe('POST /password_reset/ (request a token)', () => {
       const john = await createUser(t.dataSource, { email: 'john@example.com', username: 'john' });
       const janes = await issueToken(t);
       await issueToken(t, { email: 'john@example.com' });
-      const [johns] = await tokenRowsOf(t.dataSource, john.id);
-      await expireToken(t.dataSource, johns.id);
+      const [johns] = await tokenRowsOf(t, john.id);
+      await expireToken(t, johns.id);
       advanceClock(EXPIRED_CLEANUP_INTERVAL_MS);
 
       await requestTokens(t, { email: 'nobody@example.com' });
-      expect((await tokenRows(t.dataSource)).map((row) => row.userId)).toEqual([jane.id]);
+      expect((await tokenRows(t)).map((row) => row.userId)).toEqual([jane.id]);
       await request(t.server).post(ROUTES.validate).send({ token: janes }).expect(200);
     });
   });
@@ -339,7 +344,7 @@ describe('POST /password_reset/ (request a token)', () => {
       await request(t.server).post(ROUTES.request).set(headers).send({ email: 'jane@example.com' }).expect(200);
       await t.settle();
       const [event] = t.events.created.slice(before);
-      const [row] = await tokenRows(t.dataSource);
+      const [row] = await tokenRows(t);
       return { event, row };
     }
 

@@ -15,7 +15,7 @@ describe('smoke', () => {
     await t.settle();
     expect(t.events.created).toHaveLength(1);
     const { token } = t.events.created[0];
-    const rows = await tokenRows(t.dataSource);
+    const rows = await tokenRows(t);
     expect(rows).toHaveLength(1);
     expect(rows[0].tokenDigest).not.toContain(token);
     await request(t.server).post('/password_reset/validate_token/').send({ token }).expect(200, { status: 'OK' });
@@ -24,7 +24,7 @@ describe('smoke', () => {
       .send({ token, password: 'Tr1cky-new-passphrase' })
       .expect(200, { status: 'OK' });
     expect(await passwordWorks(t.dataSource, user.id, 'Tr1cky-new-passphrase')).toBe(true);
-    expect(await tokenRows(t.dataSource)).toHaveLength(0);
+    expect(await tokenRows(t)).toHaveLength(0);
     await request(t.server)
       .post('/password_reset/confirm/')
       .send({ token, password: 'Tr1cky-new-passphrase' })

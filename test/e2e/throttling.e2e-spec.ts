@@ -61,7 +61,7 @@ describe('throttling', () => {
     }
     // Two tokens were issued (the second replaced the first); the third request was over the limit.
     expect(t.events.created).toHaveLength(2);
-    expect(await tokenRows(t.dataSource)).toHaveLength(1);
+    expect(await tokenRows(t)).toHaveLength(1);
     for (let i = 0; i < 3; i++) {
       await request(t.server)
         .post('/password_reset/')

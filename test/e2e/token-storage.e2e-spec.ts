@@ -5,10 +5,13 @@ import { ResetToken } from '../../lib/typeorm.js';
 import { QueryRecorder } from '../fixtures/query-recorder.js';
 import { closingTestApps, expireToken, issueToken } from '../fixtures/reset-requests.js';
 import { createUser, TestApp, tokenRows } from '../fixtures/test-app.js';
+import { itWithSqlTokens } from '../fixtures/token-store.js';
 import { User } from '../fixtures/user.entity.js';
 
 const SECRET = 'a-server-secret-of-at-least-32-characters!';
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The digest and TTL tests hold for any store; the rest are about the table. */
+const itOnTable = itWithSqlTokens('about the SQL table');
 
 describe('the password_reset_tokens table', () => {
   let t: TestApp;
@@ -23,12 +26,11 @@ describe('the password_reset_tokens table', () => {
     return tokens;
   }
 
-  it('holds no plaintext token, nor its hex or base64 form, in any column of any row', async () => {
+  it('holds no plaintext token, nor its hex or base64 form, in any column of any row (any key or value)', async () => {
     t = await startApp();
     const tokens = await usersWithTokens(3);
-    const rows: Record<string, unknown>[] = await t.dataSource.query('SELECT * FROM password_reset_tokens');
-    expect(rows).toHaveLength(3);
-    const cells = rows.flatMap((row) => Object.values(row).map((value) => String(value)));
+    expect(await tokenRows(t)).toHaveLength(3);
+    const cells = await t.tokens.dump();
     expect(cells.length).toBeGreaterThanOrEqual(3 * 8);
     for (const token of tokens) {
       for (const form of [token, Buffer.from(token).toString('hex'), Buffer.from(token).toString('base64')]) {
@@ -41,14 +43,12 @@ describe('the password_reset_tokens table', () => {
     t = await startApp();
     await createUser(t.dataSource);
     const plain = await issueToken(t);
-    expect((await tokenRows(t.dataSource))[0].tokenDigest).toBe(createHash('sha256').update(plain).digest('hex'));
+    expect((await tokenRows(t))[0].tokenDigest).toBe(createHash('sha256').update(plain).digest('hex'));
 
     t = await startApp({ options: { tokenSecret: SECRET } });
     await createUser(t.dataSource);
     const keyed = await issueToken(t);
-    expect((await tokenRows(t.dataSource))[0].tokenDigest).toBe(
-      createHmac('sha256', SECRET).update(keyed).digest('hex'),
-    );
+    expect((await tokenRows(t))[0].tokenDigest).toBe(createHmac('sha256', SECRET).update(keyed).digest('hex'));
   });
 
   it('keeps a token for 24 hours by default, and tokenTtl seconds when set', async () => {
@@ -56,7 +56,7 @@ describe('the password_reset_tokens table', () => {
     await createUser(t.dataSource);
     const before = Date.now();
     await issueToken(t);
-    const [row] = await tokenRows(t.dataSource);
+    const [row] = await tokenRows(t);
     expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBe(DAY_MS);
     expect(row.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
     expect(row.createdAt.getTime()).toBeLessThanOrEqual(Date.now());
@@ -64,38 +64,41 @@ describe('the password_reset_tokens table', () => {
     t = await startApp({ options: { tokenTtl: 90 } });
     await createUser(t.dataSource);
     await issueToken(t);
-    const [short] = await tokenRows(t.dataSource);
+    const [short] = await tokenRows(t);
     expect(short.expiresAt.getTime() - short.createdAt.getTime()).toBe(90_000);
   });
 
-  it('lets the database refuse a second token for one user, a duplicate digest and an unknown user', async () => {
-    t = await startApp();
-    await usersWithTokens(1);
-    const [first] = await tokenRows(t.dataSource);
-    const spare = await createUser(t.dataSource, { email: 'spare@example.com', username: 'spare' });
-    const repository = t.dataSource.getRepository(ResetToken);
-    const { id: _, userId: __, user: ___, ...columns } = first;
-    const insert = (userId: string | number, tokenDigest: string) =>
-      repository.insert({ ...columns, user: { id: userId }, tokenDigest });
+  itOnTable(
+    'lets the database refuse a second token for one user, a duplicate digest and an unknown user',
+    async () => {
+      t = await startApp();
+      await usersWithTokens(1);
+      const [first] = await tokenRows(t);
+      const spare = await createUser(t.dataSource, { email: 'spare@example.com', username: 'spare' });
+      const repository = t.dataSource.getRepository(ResetToken);
+      const { id: _, userId: __, user: ___, ...columns } = first as ResetToken;
+      const insert = (userId: string | number, tokenDigest: string) =>
+        repository.insert({ ...columns, user: { id: userId }, tokenDigest });
 
-    await expect(insert(first.userId, 'f'.repeat(64))).rejects.toThrow();
-    await expect(insert(spare.id, first.tokenDigest)).rejects.toThrow();
-    await expect(insert(999_999, 'e'.repeat(64))).rejects.toThrow();
-    expect(await tokenRows(t.dataSource)).toHaveLength(1);
-    // The same values for a user without a token and a fresh digest go in: the refusals above were the rules.
-    await insert(spare.id, 'd'.repeat(64));
-    expect(await tokenRows(t.dataSource)).toHaveLength(2);
-  });
+      await expect(insert(first.userId, 'f'.repeat(64))).rejects.toThrow();
+      await expect(insert(spare.id, first.tokenDigest)).rejects.toThrow();
+      await expect(insert(999_999, 'e'.repeat(64))).rejects.toThrow();
+      expect(await tokenRows(t)).toHaveLength(1);
+      // The same values for a user without a token and a fresh digest go in: the refusals above were the rules.
+      await insert(spare.id, 'd'.repeat(64));
+      expect(await tokenRows(t)).toHaveLength(2);
+    },
+  );
 
-  it("loses a user's token when the user is deleted (ON DELETE CASCADE), others stay", async () => {
+  itOnTable("loses a user's token when the user is deleted (ON DELETE CASCADE), others stay", async () => {
     t = await startApp();
     await usersWithTokens(2);
-    const [first, second] = await tokenRows(t.dataSource);
+    const [first, second] = await tokenRows(t);
     await t.dataSource.getRepository(User).delete({ id: first.userId as number });
-    expect((await tokenRows(t.dataSource)).map((row) => row.id)).toEqual([second.id]);
+    expect((await tokenRows(t)).map((row) => row.id)).toEqual([second.id]);
   });
 
-  it('indexes createdAt and expiresAt and keys the digest uniquely', async () => {
+  itOnTable('indexes createdAt and expiresAt and keys the digest uniquely', async () => {
     t = await startApp();
     const runner = t.dataSource.createQueryRunner();
     try {
@@ -116,12 +119,12 @@ describe('the password_reset_tokens table', () => {
   });
 
   describe('clearExpired()', () => {
-    it('deletes only the expired rows, in batches, and returns how many', async () => {
+    itOnTable('deletes only the expired rows, in batches, and returns how many', async () => {
       const recorder = new QueryRecorder();
       t = await startApp({ options: { cleanupBatchSize: 2 }, typeorm: { logger: recorder, logging: true } });
       await usersWithTokens(7);
-      const rows = await tokenRows(t.dataSource);
-      for (const row of rows.slice(0, 5)) await expireToken(t.dataSource, row.id);
+      const rows = await tokenRows(t);
+      for (const row of rows.slice(0, 5)) await expireToken(t, row.id);
       const service = t.app.get(PasswordResetService);
 
       const from = recorder.queries.length;
@@ -131,7 +134,7 @@ describe('the password_reset_tokens table', () => {
       // The id list, as placeholders ($1, ?) or, on SQLite, inlined.
       const idsPerDelete = deletes.map(({ query }) => /\bIN \(([^)]*)\)/.exec(query)?.[1].split(',').length);
       expect(idsPerDelete).toEqual([2, 2, 1]);
-      expect((await tokenRows(t.dataSource)).map((row) => row.id)).toEqual(rows.slice(5).map((row) => row.id));
+      expect((await tokenRows(t)).map((row) => row.id)).toEqual(rows.slice(5).map((row) => row.id));
       expect(await service.clearExpired()).toBe(0);
     });
   });

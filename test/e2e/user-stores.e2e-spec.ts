@@ -76,7 +76,7 @@ describe('user stores and entities', () => {
     expect(user.id).toMatch(UUID);
 
     const token = await issueToken(t, { email: 'uuid@example.com' });
-    const [row] = await tokenRows(t.dataSource);
+    const [row] = await tokenRows(t);
     expect(row.userId).toBe(user.id);
     expect(t.events.created[0].resetToken.userId).toBe(user.id);
     await request(t.server)
@@ -85,7 +85,7 @@ describe('user stores and entities', () => {
       .expect(200, { status: 'OK', username: null, email: 'uuid@example.com' });
     await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(200);
     expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD, UuidUser)).toBe(true);
-    expect(await tokenRows(t.dataSource)).toHaveLength(0);
+    expect(await tokenRows(t)).toHaveLength(0);
     await request(t.server)
       .post(ROUTES.confirm)
       .send({ token, password: NEW_PASSWORD })

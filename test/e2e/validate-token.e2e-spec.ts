@@ -49,17 +49,17 @@ describe('POST /password_reset/validate_token/', () => {
     const token = await issueToken(t);
     await request(t.server).post(ROUTES.validate).send({ token }).expect(200);
     await request(t.server).post(ROUTES.validate).send({ token }).expect(200);
-    expect(await tokenRows(t.dataSource)).toHaveLength(1);
+    expect(await tokenRows(t)).toHaveLength(1);
   });
 
   it('answers 404 for an expired token and deletes its row', async () => {
     t = await startApp();
     await createUser(t.dataSource);
     const token = await issueToken(t);
-    const [row] = await tokenRows(t.dataSource);
-    await expireToken(t.dataSource, row.id);
+    const [row] = await tokenRows(t);
+    await expireToken(t, row.id);
     await request(t.server).post(ROUTES.validate).send({ token }).expect(404, INVALID_TOKEN_BODY);
-    expect(await tokenRows(t.dataSource)).toHaveLength(0);
+    expect(await tokenRows(t)).toHaveLength(0);
   });
 
   it("answers 404 for an inactive user's token but keeps it for when the account is reactivated", async () => {
@@ -68,7 +68,7 @@ describe('POST /password_reset/validate_token/', () => {
     const token = await issueToken(t);
     await t.dataSource.getRepository(User).update({ id: user.id }, { isActive: false });
     await request(t.server).post(ROUTES.validate).send({ token }).expect(404, INVALID_TOKEN_BODY);
-    expect(await tokenRows(t.dataSource)).toHaveLength(1);
+    expect(await tokenRows(t)).toHaveLength(1);
     await t.dataSource.getRepository(User).update({ id: user.id }, { isActive: true });
     await request(t.server).post(ROUTES.validate).send({ token }).expect(200);
   });
@@ -83,7 +83,7 @@ describe('POST /password_reset/validate_token/', () => {
     await t.dataSource.getRepository(User).update({ id: user.id }, change);
     await request(t.server).post(ROUTES.validate).send({ token }).expect(404, INVALID_TOKEN_BODY);
     // Deleted, not just refused: restoring the old credentials (say, from a backup) cannot bring it back.
-    expect(await tokenRows(t.dataSource)).toHaveLength(0);
+    expect(await tokenRows(t)).toHaveLength(0);
     await t.dataSource.getRepository(User).update({ id: user.id }, { password: user.password, email: user.email });
     await request(t.server).post(ROUTES.validate).send({ token }).expect(404, INVALID_TOKEN_BODY);
     await request(t.server)
@@ -97,7 +97,10 @@ describe('POST /password_reset/validate_token/', () => {
     const user = await createUser(t.dataSource);
     const token = await issueToken(t);
     await t.dataSource.getRepository(User).delete({ id: user.id });
-    expect(await tokenRows(t.dataSource)).toHaveLength(0);
+    // SQL deletes it with the user (ON DELETE CASCADE). Redis knows no users: the token stays until its TTL
+    // (validateToken does not delete a token whose user is gone), and a user who later gets the same id has
+    // other credentials, so the fingerprint refuses it.
+    if (t.tokens.store === 'database') expect(await tokenRows(t)).toHaveLength(0);
     await request(t.server).post(ROUTES.validate).send({ token }).expect(404, INVALID_TOKEN_BODY);
   });
 
@@ -116,7 +119,7 @@ describe('POST /password_reset/validate_token/', () => {
 
     const jane = await createUser(t.dataSource);
     const expired = await issueToken(t);
-    await expireToken(t.dataSource, (await tokenRows(t.dataSource))[0].id);
+    await expireToken(t, (await tokenRows(t))[0].id);
     await validate('expired', expired);
 
     const used = await issueToken(t);

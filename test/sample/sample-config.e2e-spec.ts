@@ -89,6 +89,21 @@ const BAD_STARTS: BadStart[] = [
     env: { REDIS_URL: 'redis://127.0.0.1:6379' },
     line: /^Configuration error: THROTTLE_KEY_SECRET \(at least 32 characters, the same on every instance\) is required with REDIS_URL$/,
   },
+  {
+    name: 'an unknown TOKEN_STORE',
+    env: { TOKEN_STORE: 'memory' },
+    line: /^Configuration error: TOKEN_STORE must be one of database, redis, not "memory"$/,
+  },
+  {
+    name: 'TOKEN_STORE=redis without REDIS_URL',
+    env: { TOKEN_STORE: 'redis' },
+    line: /^Configuration error: TOKEN_STORE=redis needs REDIS_URL, the Redis that keeps the tokens$/,
+  },
+  {
+    name: 'a REDIS_KEY_PREFIX with the tokens in the database',
+    env: { REDIS_KEY_PREFIX: '{app}:' },
+    line: /^Configuration error: REDIS_KEY_PREFIX applies only to TOKEN_STORE=redis$/,
+  },
 ];
 
 // Configuration is checked before any database is touched: once, not once per engine.

@@ -1,0 +1,45 @@
+import { Body, Controller, DynamicModule, HttpCode, Module, Post, UnauthorizedException } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import bcrypt from 'bcrypt';
+import type { Redis } from 'ioredis';
+import { PasswordResetModule, PasswordResetUserStore, ResetTokenStore } from 'nestjs-password-reset';
+import { RedisResetTokenStore } from 'nestjs-password-reset/redis';
+import { TokenInbox } from './token-inbox.js';
+import { MapUserStore } from './users.js';
+
+/** The app's login: the stored hash, compared with bcrypt, decides. */
+@Controller('login')
+class LoginController {
+  constructor(private readonly users: PasswordResetUserStore) {}
+
+  @Post()
+  @HttpCode(200)
+  async login(@Body() body: { email: string; password: string }): Promise<{ status: 'OK' }> {
+    const [user] = await this.users.findByLookup('email', body.email);
+    const hash = user && this.users.getPasswordHash(user);
+    if (!hash || !(await bcrypt.compare(body.password, hash))) throw new UnauthorizedException();
+    return { status: 'OK' };
+  }
+}
+
+/** Tokens in Redis, users in the app's own store: neither needs TypeORM. The app owns the Redis client. */
+@Module({})
+export class AppModule {
+  static register(redis: Redis, keyPrefix: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        EventEmitterModule.forRoot(),
+        PasswordResetModule.forRoot({
+          bcryptCost: 4,
+          extraProviders: [
+            { provide: ResetTokenStore, useFactory: () => new RedisResetTokenStore(redis, { keyPrefix }) },
+            { provide: PasswordResetUserStore, useClass: MapUserStore },
+          ],
+        }),
+      ],
+      controllers: [LoginController],
+      providers: [TokenInbox],
+    };
+  }
+}
