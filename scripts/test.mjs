@@ -6,8 +6,8 @@
 // Extra arguments go to Jest, e.g. `npm test -- test/e2e/smoke.e2e-spec.ts`. A pass that runs no test fails, unless
 // those arguments filter the tests; then only a run with no test on any pass fails (scripts/lib/jest-pass.mjs).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluateRun, hasTestFilter, runJestPass } from './lib/jest-pass.mjs';
@@ -57,21 +57,46 @@ function buildIfStale() {
   }
 }
 
-function runJest({ engine, adapter, tokenStore, projects }, outputFile) {
+/**
+ * Runs one pass with its output in a log file, printed once the pass is over, so two passes can share the machine
+ * without mixing their lines.
+ */
+async function runJest({ engine, adapter, tokenStore, projects }, file) {
   const tokens = tokenStore ? `, ${tokenStore} tokens` : '';
-  console.log(`\n> jest on ${engine}/${adapter}${tokens} (${projects.join(' + ')})`);
+  const title = `jest on ${engine}/${adapter}${tokens} (${projects.join(' + ')})`;
+  const started = Date.now();
   // A leaked connection keeps Jest from exiting: fail the engine rather than hang CI.
-  return runJestPass({
+  const result = await runJestPass({
     root,
     engine,
     adapter,
     tokenStore,
     projects,
-    outputFile,
+    outputFile: `${file}.json`,
+    logFile: `${file}.log`,
     userArgs: jestArgs,
     filtered,
     timeoutMs: JEST_TIMEOUT_MS,
   });
+  console.log(`\n> ${title}: ${Math.round((Date.now() - started) / 1000)} s\n${readFileSync(`${file}.log`, 'utf8')}`);
+  return result;
+}
+
+/** Runs `passes` at most `lanes` at a time, longest first as listed; results in the listed order. */
+async function runAll(passes, lanes) {
+  const results = [];
+  let next = 0;
+  const lane = async () => {
+    for (let index = next++; index < passes.length; index = next++) {
+      const pass = passes[index];
+      results[index] = await runJest(
+        pass,
+        join(workDir, `${pass.engine}-${pass.adapter}-${pass.tokenStore ?? 'database'}`),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, passes.length) }, lane));
+  return results;
 }
 
 buildIfStale();
@@ -112,9 +137,10 @@ const passes = [
   // The token store is below the HTTP layer and beside the user store: one engine for the users is enough.
   ...(withRedis ? [{ engine: 'sqlite', adapter: 'express', tokenStore: 'redis', projects: ['e2e'] }] : []),
 ];
-const results = passes.map((pass) =>
-  runJest(pass, join(workDir, `${pass.engine}-${pass.adapter}-${pass.tokenStore ?? 'database'}.json`)),
-);
+// Each Jest pass uses one worker on a 2-core machine (cores - 1): two passes side by side use both cores.
+const lanes = Number(process.env.TEST_PASSES_IN_PARALLEL ?? Math.max(1, Math.min(2, availableParallelism())));
+console.log(`> ${passes.length} passes, ${lanes} at a time`);
+const results = await runAll(passes, lanes);
 rmSync(workDir, { recursive: true, force: true });
 
 console.log('\nSummary');

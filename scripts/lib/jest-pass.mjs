@@ -1,7 +1,7 @@
 // One Jest pass of `npm test` (scripts/test.mjs): its arguments, running it, and whether it counts as ok. Kept apart
 // from the runner so its rules are unit-tested (scripts/lib/jest-pass.spec.mjs) without running the whole suite.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Jest options that narrow which tests run (each may take a value: `--opt=value` or `--opt value`). */
@@ -79,9 +79,10 @@ export function evaluateRun(results, { filtered = false } = {}) {
 
 /**
  * Runs one pass and evaluates it; `timeoutMs` kills a Jest that a leaked connection keeps from exiting. `tokenStore`:
- * where the test apps keep reset tokens (TOKEN_STORE, see test/fixtures/token-store.ts).
+ * where the test apps keep reset tokens (TOKEN_STORE, see test/fixtures/token-store.ts). `logFile`: Jest's output
+ * goes there instead of this process's, so passes can run side by side and be printed one after another.
  */
-export function runJestPass({
+export async function runJestPass({
   root,
   engine,
   adapter,
@@ -91,22 +92,32 @@ export function runJestPass({
   userArgs = [],
   filtered,
   timeoutMs,
-  stdio,
+  stdio = 'inherit',
+  logFile,
 }) {
   const name = `${engine}/${adapter}${tokenStore === 'database' ? '' : ` + ${tokenStore} tokens`}`;
   const isFiltered = filtered ?? hasTestFilter(userArgs);
-  const { status, error } = spawnSync(
-    process.execPath,
-    jestArguments({ root, projects, outputFile, userArgs, filtered: isFiltered }),
-    {
-      cwd: root,
-      stdio: stdio ?? 'inherit',
-      env: { ...process.env, DB_ENGINE: engine, HTTP_ADAPTER: adapter, TOKEN_STORE: tokenStore },
-      timeout: timeoutMs,
-      killSignal: 'SIGKILL',
-    },
-  );
-  if (error) console.error(`jest on ${name} did not finish: ${error.message}`);
+  const log = logFile ? openSync(logFile, 'w') : undefined;
+  const child = spawn(process.execPath, jestArguments({ root, projects, outputFile, userArgs, filtered: isFiltered }), {
+    cwd: root,
+    stdio: log === undefined ? stdio : ['ignore', log, log],
+    env: { ...process.env, DB_ENGINE: engine, HTTP_ADAPTER: adapter, TOKEN_STORE: tokenStore },
+  });
+  const timer = timeoutMs
+    ? setTimeout(() => {
+        console.error(`jest on ${name} did not finish within ${timeoutMs / 1000} s: killed`);
+        child.kill('SIGKILL');
+      }, timeoutMs)
+    : undefined;
+  const status = await new Promise((resolve) => {
+    child.once('error', (error) => {
+      console.error(`jest on ${name} did not start: ${error.message}`);
+      resolve(null);
+    });
+    child.once('close', (code) => resolve(code));
+  });
+  clearTimeout(timer);
+  if (log !== undefined) closeSync(log);
   const report = existsSync(outputFile) ? JSON.parse(readFileSync(outputFile, 'utf8')) : undefined;
   return { name, ...evaluatePass({ status, report, filtered: isFiltered }) };
 }

@@ -70,7 +70,7 @@ describe('a Jest pass of npm test', () => {
 
   // A real Jest, as scripts/test.mjs starts it, with a path filter that matches nothing (a renamed directory, a
   // symlinked TMPDIR): the unit project only, so it cannot recurse into the suite.
-  it('fails a real pass whose path filter matches nothing', () => {
+  it('fails a real pass whose path filter matches nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pr-jest-pass-'));
     try {
       const pass = (filtered) =>
@@ -86,9 +86,9 @@ describe('a Jest pass of npm test', () => {
           stdio: 'ignore',
         });
       // As the compat run sees it (every pass must run tests) ...
-      expect(pass(false)).toMatchObject({ ok: false, total: 0 });
+      expect(await pass(false)).toMatchObject({ ok: false, total: 0 });
       // ... and as a local filtered run sees it: the pass may be empty, the run may not.
-      const local = pass(true);
+      const local = await pass(true);
       expect(local).toMatchObject({ ok: true, total: 0 });
       expect(evaluateRun([local], { filtered: true }).ok).toBe(false);
     } finally {
