@@ -16,10 +16,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { evaluatePass } from './lib/jest-pass.mjs';
+import { applyMutant, mutantOutcome } from './lib/mutant-rules.mjs';
 import allMutants from './mutants.list.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -38,18 +39,6 @@ const unknown = names.filter((name) => !allMutants.some((mutant) => mutant.name 
 if (unknown.length) fail(`no mutant named ${unknown.join(', ')}`);
 const mutants = names.length ? allMutants.filter((mutant) => names.includes(mutant.name)) : allMutants;
 
-/** The mutated text; fails loudly unless `find` occurs exactly once, so a mutant cannot silently stop applying. */
-function mutate(mutant, source) {
-  const { name, find, replace } = mutant;
-  const pattern = find instanceof RegExp ? new RegExp(find.source, find.flags.replace('g', '') + 'g') : undefined;
-  const count = pattern ? [...source.matchAll(pattern)].length : source.split(find).length - 1;
-  if (count !== 1)
-    fail(`${name}: its find text occurs ${count} times in ${mutant.file} (must be once): update the list`);
-  return pattern
-    ? source.replace(new RegExp(find.source, find.flags.replace('g', '')), replace)
-    : source.replace(find, () => replace);
-}
-
 for (const mutant of mutants) {
   for (const key of ['name', 'promise', 'file', 'replace']) {
     if (typeof mutant[key] !== 'string') fail(`${mutant.name ?? '?'}: ${key} must be a string`);
@@ -57,7 +46,11 @@ for (const mutant of mutants) {
   if (!mutant.suites?.length) fail(`${mutant.name}: lists no suite`);
   for (const suite of mutant.suites) if (!existsSync(join(root, suite))) fail(`${mutant.name}: no suite ${suite}`);
   mutant.original = readFileSync(join(root, mutant.file), 'utf8');
-  mutant.mutated = mutate(mutant, mutant.original);
+  try {
+    mutant.mutated = applyMutant(mutant, mutant.original);
+  } catch (error) {
+    fail(`${error.message}: update the list`);
+  }
 }
 
 /** The checkout as it is (tracked and new files, not ignored ones), with node_modules linked, not copied. */
@@ -162,29 +155,6 @@ function createTypeChecker(work) {
   };
 }
 
-/** The first failed test, as `suite file › full test name`, looking at the suites in the list's order. */
-function firstFailure(report, work, suites) {
-  for (const suite of suites) {
-    const ran = report.testResults.find((result) => result.name === join(work, suite));
-    const failed = ran?.assertionResults.find((test) => test.status === 'failed');
-    if (failed) return `${basename(suite)} › ${failed.fullName}`;
-  }
-  return undefined;
-}
-
-function outcome(result, work, suites) {
-  const { report, timedOut, status } = result;
-  if (timedOut) return { status: 'invalid', detail: `timed out after ${JEST_TIMEOUT_MS / 1000} s` };
-  if (!report) return { status: 'invalid', detail: `no Jest report (exit ${status})` };
-  if (report.numRuntimeErrorTestSuites > 0) {
-    const broken = report.testResults.find((suite) => suite.status === 'failed' && !suite.assertionResults.length);
-    return { status: 'invalid', detail: `a suite failed to load: ${broken?.message.trim().split('\n')[0] ?? '?'}` };
-  }
-  if (report.numFailedTests > 0) return { status: 'killed', detail: firstFailure(report, work, suites) };
-  if (status !== 0) return { status: 'invalid', detail: `jest exited with ${status} but no test failed` };
-  return { status: 'survived', detail: `${report.numPassedTests} tests passed` };
-}
-
 const startedAt = Date.now();
 const work = copyCheckout();
 // Also on `fail` and Ctrl-C, which end the process without unwinding.
@@ -217,7 +187,11 @@ for (const mutant of mutants) {
     writeFileSync(path, mutant.mutated);
     const ran = jest(work, mutant.suites);
     writeFileSync(path, mutant.original);
-    result = { name: mutant.name, ...outcome(ran, work, mutant.suites), seconds: ran.seconds };
+    result = {
+      name: mutant.name,
+      ...mutantOutcome(ran, { root: work, suites: mutant.suites, timeoutSeconds: JEST_TIMEOUT_MS / 1000 }),
+      seconds: ran.seconds,
+    };
     if (result.status === 'invalid') console.log(ran.output);
   }
   results.push({ ...result, promise: mutant.promise });
