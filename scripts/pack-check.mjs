@@ -334,6 +334,7 @@ try {
   // Its own install, outside the workspace above, whose node_modules holds typeorm.
   const bare = join(workDir, 'no-typeorm');
   cpSync(noTypeOrmSources, join(bare, 'src'), { recursive: true });
+  cpSync(join(appSources, 'token-inbox.ts'), join(bare, 'src', 'token-inbox.ts'));
   const bareDependencies = {
     'nestjs-password-reset': `file:${tarball}`,
     bcrypt: manifest.dependencies.bcrypt,

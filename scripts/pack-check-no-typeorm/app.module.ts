@@ -4,6 +4,7 @@ import bcrypt from 'bcrypt';
 import type { Redis } from 'ioredis';
 import { PasswordResetModule, PasswordResetUserStore, ResetTokenStore } from 'nestjs-password-reset';
 import { RedisResetTokenStore } from 'nestjs-password-reset/redis';
+// Shared with the other packed apps: pack-check.mjs copies it in from scripts/pack-check.
 import { TokenInbox } from './token-inbox.js';
 import { MapUserStore } from './users.js';
 

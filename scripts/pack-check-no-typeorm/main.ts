@@ -4,6 +4,7 @@ import bcrypt from 'bcrypt';
 import { Redis } from 'ioredis';
 import { PasswordResetUserStore } from 'nestjs-password-reset';
 import { AppModule } from './app.module.js';
+// Shared with the other packed apps: pack-check.mjs copies it in from scripts/pack-check.
 import { TokenInbox } from './token-inbox.js';
 import type { MapUserStore } from './users.js';
 

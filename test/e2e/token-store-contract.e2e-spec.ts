@@ -11,20 +11,9 @@ import type { PasswordResetUserId } from '../../lib/users/password-reset-user-st
 import { PgResetTokenStore } from '../examples/pg-reset-token.store.js';
 import { describeResetTokenStoreContract, newResetToken } from '../fixtures/reset-token-store.contract.js';
 import { createTestDatabase, DB_ENGINE } from '../fixtures/test-database.js';
+import { redisKeysMatching } from '../fixtures/token-store.js';
 
 const REDIS = { host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(process.env.REDIS_PORT ?? 6379) };
-
-/** Every key under `pattern`, by SCAN (never KEYS on a shared server). */
-async function keysMatching(redis: Redis, pattern: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys;
-}
 
 /**
  * A store under a key prefix of its own on the shared Redis. Closing deletes every test user's token through
@@ -51,7 +40,7 @@ async function redisHarness(userIds: 'numeric' | 'uuid', clientOptions: RedisOpt
     async close() {
       try {
         for (const userId of users) await store.deleteAllOf(userId);
-        const left = await keysMatching(admin, pattern);
+        const left = await redisKeysMatching(admin, pattern);
         if (left.length) {
           await admin.del(...left);
           throw new Error(`keys left under ${pattern} after deleting every user's tokens: ${left.join(', ')}`);
@@ -114,7 +103,7 @@ describe('RedisResetTokenStore on Redis', () => {
         credentialFingerprint: digestToken(`$2b$04$somebcrypthash\u0000${email}`, secret),
       }),
     );
-    const keys = await keysMatching(admin, pattern);
+    const keys = await redisKeysMatching(admin, pattern);
     expect(keys).toHaveLength(2);
     const stored = [...keys];
     for (const key of keys) {
@@ -134,7 +123,7 @@ describe('RedisResetTokenStore on Redis', () => {
   it("expires the token's record and its user's pointer natively, at expiresAt", async () => {
     const { store, admin, pattern, newUserId } = await harness();
     const token = await store.save(newResetToken(await newUserId()));
-    const keys = await keysMatching(admin, pattern);
+    const keys = await redisKeysMatching(admin, pattern);
     expect(keys).toHaveLength(2);
     for (const key of keys) expect(await admin.pexpiretime(key)).toBe(token.expiresAt.getTime());
   });
