@@ -235,7 +235,8 @@ export class PasswordResetService {
 
   /**
    * Long tokens are found by digest alone. Account-bound codes are looked for only on the named account's
-   * token, and every miss there counts towards revoking it.
+   * token: each guess takes one of its `maxFailedAttempts` attempts before it is compared (a right code gives
+   * it back), and the miss that uses the last one revokes the code.
    */
   private async findToken(
     token: string,
@@ -246,13 +247,28 @@ export class PasswordResetService {
       return resetToken && { resetToken };
     }
     if (account === undefined) return null;
+    const max = this.options.maxFailedAttempts;
     for (const user of await this.findMatchingUsers(account)) {
       const resetToken = await this.tokens.findByUser(this.users.getId(user));
       if (!resetToken) continue;
-      if (digestsEqual(resetToken.tokenDigest, this.digest(token, user))) return { user, resetToken };
-      await this.tokens.recordFailedAttempt(resetToken, this.options.maxFailedAttempts);
+      // Counted before comparing, so concurrent guesses cannot all be compared: only those the store admits
+      // (each count 1 to max goes to one guess) are. The store's cap is one above ours so the max-th guess is
+      // still compared (a right code there works); its miss revokes the code below.
+      const attempt = await this.tokens.recordFailedAttempt(resetToken, max + 1);
+      if (attempt === 0 || attempt > max) continue;
+      if (this.matchesDigest(resetToken.tokenDigest, this.digest(token, user))) {
+        // A right code costs no attempt: the owner may validate, then confirm, then retry a refused password.
+        await this.tokens.releaseAttempt(resetToken);
+        return { user, resetToken };
+      }
+      if (attempt >= max) await this.tokens.delete(resetToken);
     }
     return null;
+  }
+
+  /** Constant-time comparison of a stored digest with the digest of a guess (hex strings of equal length). */
+  protected matchesDigest(stored: string, guessed: string): boolean {
+    return stored.length === guessed.length && timingSafeEqual(Buffer.from(stored), Buffer.from(guessed));
   }
 
   private async createToken(user: object, client: PasswordResetClientInfo): Promise<IssuedResetToken> {
@@ -307,8 +323,4 @@ export class PasswordResetService {
     const email = this.users.getAttribute(user, 'email');
     return credentialFingerprint(this.users.getPasswordHash(user), email, this.options.tokenSecret);
   }
-}
-
-function digestsEqual(a: string, b: string): boolean {
-  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }

@@ -89,6 +89,18 @@ export class TypeOrmResetTokenStore extends ResetTokenStore {
     return counted;
   }
 
+  async releaseAttempt(token: ResetTokenRecord): Promise<void> {
+    const { driver } = this.tokens.manager.connection;
+    const attempts = driver.escape(this.tokens.metadata.findColumnWithPropertyName('failedAttempts')!.databaseName);
+    await this.tokens
+      .createQueryBuilder()
+      .update()
+      .set({ failedAttempts: () => `${attempts} - 1` })
+      .where(this.sameToken(token))
+      .andWhere(`${attempts} > 0`)
+      .execute();
+  }
+
   /** One short statement per batch, found through the expiry index. */
   async deleteExpired(limit: number): Promise<number> {
     const expired = await this.tokens.find({

@@ -135,6 +135,14 @@ export class PgResetTokenStore extends ResetTokenStore {
     });
   }
 
+  async releaseAttempt(token: ResetTokenRecord): Promise<void> {
+    await this.pool.query(
+      `UPDATE password_reset_tokens SET failed_attempts = failed_attempts - 1
+       WHERE id = $1 AND token_digest = $2 AND failed_attempts > 0`,
+      [token.id, token.tokenDigest],
+    );
+  }
+
   async deleteExpired(limit: number): Promise<number> {
     const { rowCount } = await this.pool.query(
       `DELETE FROM password_reset_tokens WHERE id IN (
