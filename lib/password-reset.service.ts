@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';
 import {
   InvalidResetTokenException,
@@ -55,6 +55,8 @@ export class PasswordResetService {
   private readonly events: EventEmitter2;
   /** When the request path may next look for expired tokens (epoch ms). */
   private nextCleanupAt = 0;
+  /** What a guess is compared with when there is no code to compare it with: the digest of no token. */
+  private readonly dummyDigest = randomBytes(32).toString('hex');
 
   constructor(
     @Inject(PASSWORD_RESET_OPTIONS) protected readonly options: ResolvedPasswordResetOptions,
@@ -248,15 +250,23 @@ export class PasswordResetService {
     }
     if (account === undefined) return null;
     const max = this.options.maxFailedAttempts;
-    for (const user of await this.findMatchingUsers(account)) {
-      const resetToken = await this.tokens.findByUser(this.users.getId(user));
-      if (!resetToken) continue;
+    const users = await this.findMatchingUsers(account);
+    // An unknown account, or one without a code, costs what a wrong guess at a live code costs: one token
+    // lookup, one attempt counted (on no row), one digest and one comparison (with a dummy digest), so the
+    // answer's timing does not tell them apart.
+    for (const user of users.length ? users : [undefined]) {
+      const resetToken = user
+        ? await this.tokens.findByUser(this.users.getId(user))
+        : await this.tokens.findByDigest(this.dummyDigest);
       // Counted before comparing, so concurrent guesses cannot all be compared: only those the store admits
       // (each count 1 to max goes to one guess) are. The store's cap is one above ours so the max-th guess is
       // still compared (a right code there works); its miss revokes the code below.
       const attempt = await this.tokens.recordFailedAttempt(resetToken, max + 1);
-      if (attempt === 0 || attempt > max) continue;
-      if (this.matchesDigest(resetToken.tokenDigest, this.digest(token, user))) {
+      const admitted = resetToken !== null && attempt > 0 && attempt <= max;
+      const guessed = this.digest(token, user);
+      const matched = this.matchesDigest(admitted ? resetToken.tokenDigest : this.dummyDigest, guessed);
+      if (!admitted) continue;
+      if (matched) {
         // A right code costs no attempt: the owner may validate, then confirm, then retry a refused password.
         await this.tokens.releaseAttempt(resetToken);
         return { user, resetToken };

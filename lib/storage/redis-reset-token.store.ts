@@ -168,8 +168,10 @@ export class RedisResetTokenStore extends ResetTokenStore {
   }
 
   /** Resolves to the token's new count of wrong codes; 0 when it was gone already. */
-  async recordFailedAttempt(token: ResetTokenRecord, maxAttempts: number): Promise<number> {
-    return (await this.run('passwordResetFail', this.keysOf(token), String(token.id), maxAttempts)) as number;
+  async recordFailedAttempt(token: ResetTokenRecord | null, maxAttempts: number): Promise<number> {
+    // A key no token has (digests are 64 hex digits) and an id no record has: the script finds nothing.
+    const keys = token ? this.keysOf(token) : [this.tokenKey('none'), this.userKey('')];
+    return (await this.run('passwordResetFail', keys, token ? String(token.id) : '', maxAttempts)) as number;
   }
 
   async releaseAttempt(token: ResetTokenRecord): Promise<void> {

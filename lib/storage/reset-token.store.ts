@@ -64,8 +64,11 @@ export abstract class ResetTokenStore {
    * deleted, replaced, or never stored): among concurrent callers each count from 1 to `maxAttempts` goes
    * to exactly one, and no attempt is counted beyond it. The service counts every guess at an account-bound
    * code this way before comparing it, and compares only a guess the store admitted.
+   *
+   * `null`: the same round trip for a token that cannot exist, resolving 0. The service sends it for an
+   * unknown account or one without a code, so their answers take as long as a wrong guess at a live code.
    */
-  abstract recordFailedAttempt(token: ResetTokenRecord, maxAttempts: number): Promise<number>;
+  abstract recordFailedAttempt(token: ResetTokenRecord | null, maxAttempts: number): Promise<number>;
 
   /**
    * Takes back one attempt counted by `recordFailedAttempt` (the guess was the right code): lowers the count

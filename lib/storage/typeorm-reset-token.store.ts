@@ -39,8 +39,15 @@ export class TypeOrmResetTokenStore extends ResetTokenStore {
     return this.tokens.findOne({ where: { tokenDigest } });
   }
 
+  /**
+   * One statement on the unique userId column. `findOne` on the relation takes two when a row exists (a
+   * DISTINCT id query, then the row), so finding a token would take longer than finding none.
+   */
   async findByUser(userId: PasswordResetUserId): Promise<ResetTokenRecord | null> {
-    return this.tokens.findOne({ where: { user: this.userReference(userId) } });
+    return this.tokens
+      .createQueryBuilder('token')
+      .where({ user: this.userReference(userId) })
+      .getOne();
   }
 
   async claim(token: ResetTokenRecord): Promise<boolean> {
@@ -69,35 +76,37 @@ export class TypeOrmResetTokenStore extends ResetTokenStore {
   }
 
   /** The count is raised only below the cap, in one statement (or under a row lock): no guess gets past it. */
-  async recordFailedAttempt(token: ResetTokenRecord, maxAttempts: number): Promise<number> {
-    const { id, tokenDigest } = this.sameToken(token);
+  async recordFailedAttempt(token: ResetTokenRecord | null, maxAttempts: number): Promise<number> {
+    // Row ids start at 1 and digests are 64 hex digits: id 0 with an empty digest matches no row.
+    const { id, tokenDigest } = token ? this.sameToken(token) : { id: 0, tokenDigest: '' };
     const statements = this.statements();
     const counted = statements
       ? await statements.countAttempt(id, tokenDigest, maxAttempts)
       : await this.tokens.manager.transaction(async (manager) => {
           const tokens = manager.getRepository(ResetToken);
-          const row = await tokens.findOne({
-            select: { id: true, failedAttempts: true },
-            where: { id, tokenDigest },
-            lock: { mode: 'pessimistic_write' },
-          });
-          if (!row || row.failedAttempts >= maxAttempts) return 0;
-          await tokens.update({ id }, { failedAttempts: row.failedAttempts + 1 });
-          return row.failedAttempts + 1;
+          // The conditional UPDATE locks the row: the count read next, in this transaction, is this attempt's.
+          const { affected } = await tokens
+            .createQueryBuilder()
+            .update()
+            .set({ failedAttempts: () => `${this.attemptsColumn()} + 1` })
+            .where({ id, tokenDigest })
+            .andWhere(`${this.attemptsColumn()} < :maxAttempts`, { maxAttempts })
+            .execute();
+          // Read whether or not a row was counted, so a token that does not exist costs the same statements.
+          const row = await tokens.findOne({ select: { id: true, failedAttempts: true }, where: { id, tokenDigest } });
+          return affected && row ? row.failedAttempts : 0;
         });
     if (counted >= maxAttempts) await this.tokens.delete({ id, tokenDigest });
     return counted;
   }
 
   async releaseAttempt(token: ResetTokenRecord): Promise<void> {
-    const { driver } = this.tokens.manager.connection;
-    const attempts = driver.escape(this.tokens.metadata.findColumnWithPropertyName('failedAttempts')!.databaseName);
     await this.tokens
       .createQueryBuilder()
       .update()
-      .set({ failedAttempts: () => `${attempts} - 1` })
+      .set({ failedAttempts: () => `${this.attemptsColumn()} - 1` })
       .where(this.sameToken(token))
-      .andWhere(`${attempts} > 0`)
+      .andWhere(`${this.attemptsColumn()} > 0`)
       .execute();
   }
 
@@ -160,6 +169,12 @@ export class TypeOrmResetTokenStore extends ResetTokenStore {
         if (attempt >= ISSUE_ATTEMPTS || !isUniqueViolation(error)) throw error;
       }
     }
+  }
+
+  /** The attempt count's column, quoted for raw SQL. */
+  private attemptsColumn(): string {
+    const column = this.tokens.metadata.findColumnWithPropertyName('failedAttempts')!;
+    return this.tokens.manager.connection.driver.escape(column.databaseName);
   }
 
   private statements(): TokenStatements | null {
