@@ -17,6 +17,7 @@ import {
   PasswordResetEvents,
   PostResetEvent,
   PreResetEvent,
+  ResetCommittingEvent,
   TokenCreatedEvent,
 } from './password-reset.events.js';
 import type { ResolvedPasswordResetOptions } from './password-reset.options.js';
@@ -180,13 +181,46 @@ export class PasswordResetService {
     }
     // Before the claim, so a veto leaves the token as it was and no listener runs inside the reset's transaction.
     await this.events.emitAsync(PasswordResetEvents.PreReset, new PreResetEvent(user, resetToken));
-    const reset = await this.tokens.redeem(
-      resetToken,
-      async (session) => (await this.users.setPasswordHash(user, passwordHash, session)) !== false,
+    const reset = await this.tokens.redeem(resetToken, (session) =>
+      this.writePassword(user, resetToken, passwordHash, session),
     );
     if (!reset) throw this.invalidToken();
     await this.emit(PasswordResetEvents.PostReset, new PostResetEvent(user, resetToken));
     return { user, resetToken };
+  }
+
+  /**
+   * The reset's write, inside the store's `redeem`: the new hash, then the ResetCommitting listeners. If one
+   * throws, nothing of the reset may stay: in a transaction the store rolls it back; without one (SQLite,
+   * Redis) the store restores the token and the old hash is put back here. The put-back is conditional on the
+   * hash just written, so a password set meanwhile by another route is not overwritten.
+   */
+  private async writePassword(
+    user: object,
+    resetToken: ResetTokenRecord,
+    passwordHash: string,
+    session: unknown,
+  ): Promise<boolean> {
+    const previousHash = this.users.getPasswordHash(user);
+    if ((await this.users.setPasswordHash(user, passwordHash, session)) === false) return false;
+    try {
+      await this.events.emitAsync(
+        PasswordResetEvents.ResetCommitting,
+        new ResetCommittingEvent(user, resetToken, session),
+      );
+    } catch (error) {
+      try {
+        // `user` holds the new hash now (the user store's contract), so this writes only over it.
+        await this.users.setPasswordHash(user, previousHash ?? '', session);
+      } catch (undoError) {
+        // In a transaction the rollback undoes the write anyway (and an aborted transaction refuses statements).
+        if (session === undefined) {
+          this.logger.error(`The password of a failed reset could not be put back: ${describeError(undoError)}`);
+        }
+      }
+      throw error;
+    }
+    return true;
   }
 
   /** Deletes every expired token, in batches of `cleanupBatchSize` so no statement holds locks for long. */
