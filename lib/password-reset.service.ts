@@ -151,7 +151,7 @@ export class PasswordResetService {
     }
     const user = found.user ?? (await this.users.findById(resetToken.userId));
     if (!user) throw this.invalidToken();
-    if (this.fingerprint(user) !== resetToken.credentialFingerprint) {
+    if (!this.fingerprints(user).includes(resetToken.credentialFingerprint)) {
       // Password or email changed since the token was issued: it can never be valid again.
       await this.tokens.delete(resetToken);
       throw this.invalidToken();
@@ -279,8 +279,12 @@ export class PasswordResetService {
     account?: string,
   ): Promise<{ user?: object; resetToken: ResetTokenRecord } | null> {
     if (!this.tokensBoundToAccount) {
-      const resetToken = await this.tokens.findByDigest(this.digest(token));
-      return resetToken && { resetToken };
+      // One lookup per key, the signing key first: at most `tokenSecret.length`.
+      for (const digest of this.digests(token)) {
+        const resetToken = await this.tokens.findByDigest(digest);
+        if (resetToken) return { resetToken };
+      }
+      return null;
     }
     if (account === undefined) return null;
     const max = this.options.maxFailedAttempts;
@@ -297,8 +301,11 @@ export class PasswordResetService {
       // still compared (a right code there works); its miss revokes the code below.
       const attempt = await this.tokens.recordFailedAttempt(resetToken, max + 1);
       const admitted = resetToken !== null && attempt > 0 && attempt <= max;
-      const guessed = this.digest(token, user);
-      const matched = this.matchesDigest(admitted ? resetToken.tokenDigest : this.dummyDigest, guessed);
+      const stored = admitted ? resetToken.tokenDigest : this.dummyDigest;
+      // Compared under every key, with no early exit: the work does not depend on which key matched.
+      const matched = this.digests(token, user)
+        .map((guessed) => this.matchesDigest(stored, guessed))
+        .includes(true);
       if (!admitted) continue;
       if (matched) {
         // A right code costs no attempt: the owner may validate, then confirm, then retry a refused password.
@@ -358,13 +365,27 @@ export class PasswordResetService {
   }
 
   /** With `user`: the digest of an account-bound code, which only matches that account's token. */
-  private digest(token: string, user?: object): string {
+  private digest(token: string, user?: object, secret = this.options.tokenSecret): string {
     const boundTo = user && this.tokensBoundToAccount ? this.users.getId(user) : undefined;
-    return tokenDigestFor(token, this.options.tokenSecret, boundTo);
+    return tokenDigestFor(token, secret, boundTo);
   }
 
-  private fingerprint(user: object): string {
+  /** The token's digest under each accepted key, the signing key's first (one unkeyed digest without keys). */
+  private digests(token: string, user?: object): string[] {
+    return this.acceptedSecrets().map((secret) => this.digest(token, user, secret));
+  }
+
+  private fingerprint(user: object, secret = this.options.tokenSecret): string {
     const email = this.users.getAttribute(user, 'email');
-    return credentialFingerprint(this.users.getPasswordHash(user), email, this.options.tokenSecret);
+    return credentialFingerprint(this.users.getPasswordHash(user), email, secret);
+  }
+
+  /** A token issued under an older key carries that key's fingerprint. */
+  private fingerprints(user: object): string[] {
+    return this.acceptedSecrets().map((secret) => this.fingerprint(user, secret));
+  }
+
+  private acceptedSecrets(): (string | undefined)[] {
+    return this.options.tokenSecrets.length ? [...this.options.tokenSecrets] : [undefined];
   }
 }
