@@ -195,7 +195,11 @@ function resolveThrottle(
   tokenSecret: string | undefined,
 ): ResolvedPasswordResetThrottleOptions {
   if (throttle === false) {
-    return { limits: { request: false, account: false, token: false }, ...throttleSettings({}) };
+    const off = Object.fromEntries(THROTTLE_NAMES.map((name) => [name, false])) as Record<
+      PasswordResetThrottleName,
+      false
+    >;
+    return { limits: off, ...throttleSettings({}) };
   }
   const given = throttle ?? {};
   for (const [key, value] of Object.entries(given)) {

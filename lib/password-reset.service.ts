@@ -5,6 +5,7 @@ import { PasswordResetConfigurationError } from './exceptions/password-reset-con
 import {
   InvalidResetTokenException,
   PasswordResetBadRequestException,
+  PasswordResetThrottledException,
 } from './exceptions/password-reset.exceptions.js';
 import {
   MAX_TOKEN_LENGTH,
@@ -28,7 +29,12 @@ import { PasswordResetThrottler } from './throttling/password-reset-throttler.js
 import { BaseTokenGenerator } from './tokens/base-token-generator.js';
 import { credentialFingerprint, tokenDigestFor } from './tokens/token-digest.js';
 import { PasswordResetUserStore } from './users/password-reset-user-store.js';
-import { normaliseIpAddress, normaliseUserAgent, PasswordResetClientInfo } from './utils/client-info.util.js';
+import {
+  clientThrottleKey,
+  normaliseIpAddress,
+  normaliseUserAgent,
+  PasswordResetClientInfo,
+} from './utils/client-info.util.js';
 import { foldIdentifier } from './utils/identifier.util.js';
 import { describeError, redactSecretInError } from './utils/redact.util.js';
 
@@ -96,8 +102,11 @@ export class PasswordResetService {
    * runs the token work afterwards, so neither the answer nor its timing tells whether the account exists.
    */
   async requestPasswordReset(lookupValue: string, client: PasswordResetClientInfo = {}): Promise<void> {
-    // Counted for every identifier, known or not.
-    if (!(await this.throttler.hit('account', foldIdentifier(lookupValue))).allowed) return;
+    // Counted for every identifier, known or not. The client's share first: its requests past it do not use
+    // up the account's limit, so one attacker address cannot keep the owner from getting a code.
+    const folded = foldIdentifier(lookupValue);
+    if (!(await this.throttler.hit('accountPerClient', this.accountClientKey(folded, client))).allowed) return;
+    if (!(await this.throttler.hit('account', folded)).allowed) return;
     if (!this.options.noInformationLeakage) return this.requestToken(lookupValue, client);
     this.queue.schedule(() => this.requestToken(lookupValue, client));
   }
@@ -141,7 +150,19 @@ export class PasswordResetService {
    * The token's user, if the token is live and the user may reset; otherwise the generic 404. With
    * account-bound tokens, `account` is the lookup value the code was requested for.
    */
-  async validateToken(token: string, account?: string): Promise<ValidatedResetToken> {
+  async validateToken(
+    token: string,
+    account?: string,
+    client: PasswordResetClientInfo = {},
+  ): Promise<ValidatedResetToken> {
+    if (this.tokensBoundToAccount && account !== undefined) {
+      // Per account and client, whatever the code: one client cannot revoke more than one code an hour, so the
+      // fresh code the owner asks for afterwards is out of its reach.
+      const key = this.accountClientKey(foldIdentifier(account), client);
+      if (!(await this.throttler.hit('guess', key)).allowed) {
+        throw new PasswordResetThrottledException(this.options.messages.tooManyRequests());
+      }
+    }
     const found = await this.findToken(token, account);
     if (!found) throw this.invalidToken();
     const { resetToken } = found;
@@ -167,8 +188,13 @@ export class PasswordResetService {
    * wins, a token replaced by a newer request loses, a password changed meanwhile by another route is not
    * overwritten, and every token of the user is gone afterwards.
    */
-  async confirmReset(token: string, password: string, account?: string): Promise<ValidatedResetToken> {
-    const { user, resetToken } = await this.validateToken(token, account);
+  async confirmReset(
+    token: string,
+    password: string,
+    account?: string,
+    client: PasswordResetClientInfo = {},
+  ): Promise<ValidatedResetToken> {
+    const { user, resetToken } = await this.validateToken(token, account, client);
     let passwordHash: string;
     try {
       await this.checkPassword(password, user);
@@ -315,6 +341,12 @@ export class PasswordResetService {
       if (attempt >= max) await this.tokens.delete(resetToken);
     }
     return null;
+  }
+
+  /** The per-client throttle key for an identifier: the client as the guard counts it (an IPv6 /64). */
+  private accountClientKey(folded: string, client: PasswordResetClientInfo): string {
+    const address = clientThrottleKey(client.ipAddress ?? 'unknown', this.options.throttle.ipv6Prefix);
+    return `${folded}\u0000${address}`;
   }
 
   /** Constant-time comparison of a stored digest with the digest of a guess (hex strings of equal length). */
