@@ -2,7 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { PasswordResetModule, PasswordResetModuleOptions, PasswordResetThrottleStorage } from 'nestjs-password-reset';
+import {
+  PasswordResetModule,
+  PasswordResetModuleOptions,
+  PasswordResetThrottleStorage,
+  RandomNumberTokenGenerator,
+} from 'nestjs-password-reset';
 import { AuthController } from './auth.controller.js';
 import type { SampleConfig } from './config.js';
 import { SAMPLE_CONFIG, SampleConfigModule, THROTTLE_STORAGE } from './config.module.js';
@@ -47,6 +52,9 @@ export class AppModule {
             noInformationLeakage: env.noInformationLeakage,
             lookupField: env.lookupField,
             throttle: { ...env.throttle, storage, keySecret: env.throttleKeySecret },
+            // RESET_CODES: 6-digit codes, which the package binds to the account (validate/confirm name it).
+            tokenGenerator: env.resetCodes ? new RandomNumberTokenGenerator() : undefined,
+            tokenSecret: env.tokenSecret,
           }),
         }),
       ],

@@ -36,6 +36,12 @@ export interface SampleConfig {
   loginThrottle: { limit: number; ttl: number } | false;
   /** Signs session tokens; instances that share users must share it. */
   sessionSecret: string;
+  /** 6-digit codes bound to the account instead of long links (RESET_CODES=true). */
+  resetCodes: boolean;
+  /** The package's `tokenSecret`; with codes and no TOKEN_SECRET, a random one per start. */
+  tokenSecret?: string;
+  /** The random `tokenSecret` was made up at start: codes die with the process (main.ts warns). */
+  tokenSecretGenerated: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -52,7 +58,13 @@ export function loadConfig(env: Env = process.env): SampleConfig {
   const port = readInteger(env, 'PORT', 1, 65_535) ?? 3000;
   const smtpHost = read(env, 'SMTP_HOST');
   const redisUrl = parseRedisUrl(read(env, 'REDIS_URL'));
+  const resetCodes = readBoolean(env, 'RESET_CODES') ?? false;
+  const tokenSecret = readOptionalSecret(env, 'TOKEN_SECRET');
   return {
+    resetCodes,
+    // Codes need a key (the package refuses to start without one); links work without.
+    tokenSecret: tokenSecret ?? (resetCodes ? randomBytes(32).toString('base64url') : undefined),
+    tokenSecretGenerated: resetCodes && tokenSecret === undefined,
     port,
     httpAdapter: readChoice(env, 'HTTP_ADAPTER', ['express', 'fastify'] as const) ?? 'express',
     database: parseDatabaseUrl(read(env, 'DATABASE_URL') ?? 'sqlite:sample.sqlite'),
