@@ -10,6 +10,11 @@ export interface TokenStatements {
   upsert(row: ObjectLiteral): Promise<number>;
   /** Adds one wrong code below the cap and resolves to the new count; 0 if the row is gone or at the cap. */
   countAttempt(id: number, tokenDigest: string, maxAttempts: number): Promise<number>;
+  /**
+   * The write of `countAttempt` for no token: rewrites one row's count with its own value, so the database does
+   * the same work (a row written, a commit to log) and nothing changes. No row when the table is empty.
+   */
+  countNothing(): Promise<void>;
   /** Inserts a row with its own id (PostgreSQL's TypeORM insert would draw a new one), unless it conflicts. */
   restore(row: ObjectLiteral): Promise<void>;
 }
@@ -53,6 +58,9 @@ export function createTokenStatements(tokens: Repository<ResetToken>): TokenStat
     `UPDATE ${table} SET ${name(attempts)} = ${name(attempts)} + 1 ` +
     `WHERE ${name(id)} = ${parameter(0)} AND ${name(digest)} = ${parameter(1)} AND ${name(attempts)} < ${parameter(2)} ` +
     `RETURNING ${name(attempts)}`;
+  const touch =
+    `UPDATE ${table} SET ${name(attempts)} = ${name(attempts)} ` +
+    `WHERE ${name(id)} = (SELECT MIN(${name(id)}) FROM ${table}) RETURNING ${name(attempts)}`;
   const all = [id, ...columns];
   const restore =
     `INSERT INTO ${table} (${all.map(name).join(', ')}) VALUES (${all.map((_, index) => parameter(index)).join(', ')}) ` +
@@ -78,6 +86,9 @@ export function createTokenStatements(tokens: Repository<ResetToken>): TokenStat
     countAttempt: async (rowId, tokenDigest, maxAttempts) => {
       const [counted] = await rows(count, [rowId, tokenDigest, maxAttempts]);
       return counted ? Number(counted[attempts.databaseName]) : 0;
+    },
+    countNothing: async () => {
+      await rows(touch, []);
     },
     restore: async (row) => {
       await rows(restore, values(row, all));

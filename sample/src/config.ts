@@ -31,7 +31,13 @@ export interface SampleConfig {
   redisUrl?: string;
   /** Key of the throttle-key HMAC; required with `redisUrl`, and the same on every instance. */
   throttleKeySecret?: string;
-  throttle: { request: RateLimitConfig; account: RateLimitConfig; token: RateLimitConfig };
+  throttle: {
+    request: RateLimitConfig;
+    account: RateLimitConfig;
+    accountPerClient: RateLimitConfig;
+    guess: RateLimitConfig;
+    token: RateLimitConfig;
+  };
   /** Login attempts per client (the sample's own limit, through @nestjs/throttler). */
   loginThrottle: { limit: number; ttl: number } | false;
   /** Signs session tokens; instances that share users must share it. */
@@ -80,6 +86,8 @@ export function loadConfig(env: Env = process.env): SampleConfig {
     throttle: {
       request: readRateLimit(env, 'REQUEST', DEFAULT_RATE_LIMITS.request),
       account: readRateLimit(env, 'ACCOUNT', DEFAULT_RATE_LIMITS.account),
+      accountPerClient: readRateLimit(env, 'ACCOUNT_PER_CLIENT', DEFAULT_RATE_LIMITS.accountPerClient),
+      guess: readRateLimit(env, 'GUESS', DEFAULT_RATE_LIMITS.guess),
       token: readRateLimit(env, 'TOKEN', DEFAULT_RATE_LIMITS.token),
     },
     loginThrottle: readRateLimit(env, 'LOGIN', LOGIN_RATE_LIMIT) ?? LOGIN_RATE_LIMIT,
