@@ -22,7 +22,9 @@ describe('resolvePasswordResetOptions', () => {
     expect(options.passwordValidators).toHaveLength(7);
     expect(options.throttle.limits).toEqual({
       request: { limit: 20, ttl: 3600 },
-      account: { limit: 3, ttl: 3600 },
+      account: { limit: 10, ttl: 3600 },
+      accountPerClient: { limit: 3, ttl: 3600 },
+      guess: { limit: 5, ttl: 3600 },
       token: { limit: 30, ttl: 900 },
     });
   });
