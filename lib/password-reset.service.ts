@@ -316,18 +316,19 @@ export class PasswordResetService {
     const max = this.options.maxFailedAttempts;
     const users = await this.findMatchingUsers(account);
     // An unknown account, or one without a code, costs what a wrong guess at a live code costs: one token
-    // lookup, one attempt counted (on no row), one digest and one comparison (with a dummy digest), so the
-    // answer's timing does not tell them apart.
+    // lookup, one attempt counted (for no token, a write that changes nothing), the digests and one comparison
+    // per key (with a dummy digest), so the answer's timing does not tell them apart.
     for (const user of users.length ? users : [undefined]) {
-      const resetToken = user
-        ? await this.tokens.findByUser(this.users.getId(user))
-        : await this.tokens.findByDigest(this.dummyDigest);
+      let resetToken: ResetTokenRecord | null = null;
+      if (user) resetToken = await this.tokens.findByUser(this.users.getId(user));
+      // The lookup an account costs; no token has this digest, and none found by it would be used.
+      else await this.tokens.findByDigest(this.dummyDigest);
       // Counted before comparing, so concurrent guesses cannot all be compared: only those the store admits
       // (each count 1 to max goes to one guess) are. The store's cap is one above ours so the max-th guess is
       // still compared (a right code there works); its miss revokes the code below.
       const attempt = await this.tokens.recordFailedAttempt(resetToken, max + 1);
-      const admitted = resetToken !== null && attempt > 0 && attempt <= max;
-      const stored = admitted ? resetToken.tokenDigest : this.dummyDigest;
+      const admitted = attempt > 0 && attempt <= max ? resetToken : null;
+      const stored = admitted?.tokenDigest ?? this.dummyDigest;
       // Compared under every key, with no early exit: the work does not depend on which key matched.
       const matched = this.digests(token, user)
         .map((guessed) => this.matchesDigest(stored, guessed))
@@ -335,10 +336,10 @@ export class PasswordResetService {
       if (!admitted) continue;
       if (matched) {
         // A right code costs no attempt: the owner may validate, then confirm, then retry a refused password.
-        await this.tokens.releaseAttempt(resetToken);
-        return { user, resetToken };
+        await this.tokens.releaseAttempt(admitted);
+        return { user, resetToken: admitted };
       }
-      if (attempt >= max) await this.tokens.delete(resetToken);
+      if (attempt >= max) await this.tokens.delete(admitted);
     }
     return null;
   }
