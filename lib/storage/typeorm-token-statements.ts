@@ -11,8 +11,9 @@ export interface TokenStatements {
   /** Adds one wrong code below the cap and resolves to the new count; 0 if the row is gone or at the cap. */
   countAttempt(id: number, tokenDigest: string, maxAttempts: number): Promise<number>;
   /**
-   * The write of `countAttempt` for no token: rewrites one row's count with its own value, so the database does
-   * the same work (a row written, a commit to log) and nothing changes. No row when the table is empty.
+   * The write of `countAttempt` for no token: rewrites one row's count with its own value, so nothing changes
+   * and PostgreSQL still writes a row version and commits as for a count (SQLite skips an unchanged row). No row
+   * when the table is empty.
    */
   countNothing(): Promise<void>;
   /** Inserts a row with its own id (PostgreSQL's TypeORM insert would draw a new one), unless it conflicts. */
