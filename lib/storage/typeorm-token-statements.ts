@@ -59,9 +59,15 @@ export function createTokenStatements(tokens: Repository<ResetToken>): TokenStat
     `UPDATE ${table} SET ${name(attempts)} = ${name(attempts)} + 1 ` +
     `WHERE ${name(id)} = ${parameter(0)} AND ${name(digest)} = ${parameter(1)} AND ${name(attempts)} < ${parameter(2)} ` +
     `RETURNING ${name(attempts)}`;
+  // On PostgreSQL, a row another transaction holds (a reset being committed) is skipped rather than waited for:
+  // the stand-in write must not wait on someone else's reset.
+  const firstRow =
+    driver.options.type === 'postgres'
+      ? `SELECT ${name(id)} FROM ${table} ORDER BY ${name(id)} LIMIT 1 FOR UPDATE SKIP LOCKED`
+      : `SELECT MIN(${name(id)}) FROM ${table}`;
   const touch =
     `UPDATE ${table} SET ${name(attempts)} = ${name(attempts)} ` +
-    `WHERE ${name(id)} = (SELECT MIN(${name(id)}) FROM ${table}) RETURNING ${name(attempts)}`;
+    `WHERE ${name(id)} = (${firstRow}) RETURNING ${name(attempts)}`;
   const all = [id, ...columns];
   const restore =
     `INSERT INTO ${table} (${all.map(name).join(', ')}) VALUES (${all.map((_, index) => parameter(index)).join(', ')}) ` +

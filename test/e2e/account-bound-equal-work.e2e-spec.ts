@@ -45,4 +45,24 @@ describe('account-bound codes: the same work whether or not the account exists o
     expect(withoutCode).toEqual(withCode);
     expect(unknown).toEqual(withCode);
   });
+
+  it('does not wait on a token row another transaction holds (a reset being committed) for an unknown account', async () => {
+    t = await createTestApp({
+      options: { tokenGenerator: new RandomNumberTokenGenerator(), tokenSecret: SECRET, throttle: false },
+    });
+    await createUser(t.dataSource);
+    await issueToken(t);
+    const runner = t.dataSource.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      // What redeem's claim holds until the reset commits (SQLite has no row locks; MariaDB counts no row here).
+      if (t.engine === 'postgres') await runner.query('SELECT "id" FROM "password_reset_tokens" FOR UPDATE');
+      const started = Date.now();
+      await expect(t.service.validateToken('123456', 'nobody@example.com')).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
 });
