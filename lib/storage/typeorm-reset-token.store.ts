@@ -24,7 +24,7 @@ export class TypeOrmResetTokenStore extends ResetTokenStore {
   private readonly userPrimaryKey: string;
   /** The SQL of `findOne` per column, built on first use. */
   private readonly findStatements: Partial<Record<'tokenDigest' | 'user', string>> = {};
-  /** The last row `findOne` found (digests only, as in the table), mapped again on a miss. */
+  /** The last row `findOne` found (what the table holds: digests, never a token), mapped again on a miss. */
   private lastRow?: Record<string, unknown>;
 
   constructor(protected readonly tokens: Repository<ResetToken>) {
