@@ -27,7 +27,13 @@ export type { PasswordResetStatus } from './password-reset.controller.js';
 export type { HttpRequestLike, PasswordResetClientInfo } from './utils/client-info.util.js';
 
 // Events
-export { PasswordResetEvents, PostResetEvent, PreResetEvent, TokenCreatedEvent } from './password-reset.events.js';
+export {
+  PasswordResetEvents,
+  PostResetEvent,
+  PreResetEvent,
+  ResetCommittingEvent,
+  TokenCreatedEvent,
+} from './password-reset.events.js';
 export type { PasswordResetEventName } from './password-reset.events.js';
 
 // Token storage

@@ -12,6 +12,8 @@ interface ListenerMetadata {
 }
 
 const EVENT_NAMES: readonly unknown[] = Object.values(PasswordResetEvents);
+/** Events whose listeners can stop the reset: a detached one would run after the password changed. */
+const AWAITED_EVENTS: readonly unknown[] = [PasswordResetEvents.PreReset, PasswordResetEvents.ResetCommitting];
 
 /**
  * Looks at the app's `@OnEvent` listeners once at start-up and warns about the mistakes that fail
@@ -41,10 +43,10 @@ export class PasswordResetListenerInspector implements OnApplicationBootstrap {
           listened.add(event);
           const name = `${prototype.constructor.name}.${method}`;
           const detached = options?.async ? 'async' : options?.nextTick ? 'nextTick' : undefined;
-          if (detached && event === PasswordResetEvents.PreReset) {
+          if (detached && AWAITED_EVENTS.includes(event)) {
             throw new PasswordResetConfigurationError(
-              `${name} listens to ${event} with { ${detached}: true }: the reset would not wait for it, so its ` +
-                `veto would be ignored. Remove the ${detached} option (an async method is awaited without it)`,
+              `${name} listens to ${String(event)} with { ${detached}: true }: the reset would not wait for it, so ` +
+                `its veto would be ignored. Remove the ${detached} option (an async method is awaited without it)`,
             );
           }
           if (detached) {

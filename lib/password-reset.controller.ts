@@ -37,9 +37,9 @@ export class PasswordResetController {
   @Post('validate_token')
   @HttpCode(HttpStatus.OK)
   @ThrottlePerClient('token')
-  async validateToken(@Body() body: unknown): Promise<PasswordResetStatus> {
+  async validateToken(@Body() body: unknown, @Req() request: HttpRequestLike): Promise<PasswordResetStatus> {
     const { token, account } = parseValidateTokenBody(body, this.options.messages, this.accountField);
-    const { user } = await this.service.validateToken(token, account);
+    const { user } = await this.service.validateToken(token, account, readClientInfo(request, this.options));
     if (!this.options.userDetailsOnValidation) return OK;
     return {
       ...OK,
@@ -51,9 +51,9 @@ export class PasswordResetController {
   @Post('confirm')
   @HttpCode(HttpStatus.OK)
   @ThrottlePerClient('token')
-  async confirmReset(@Body() body: unknown): Promise<PasswordResetStatus> {
+  async confirmReset(@Body() body: unknown, @Req() request: HttpRequestLike): Promise<PasswordResetStatus> {
     const { token, password, account } = parseConfirmResetBody(body, this.options.messages, this.accountField);
-    await this.service.confirmReset(token, password, account);
+    await this.service.confirmReset(token, password, account, readClientInfo(request, this.options));
     return OK;
   }
 

@@ -9,7 +9,14 @@ export const PasswordResetEvents = {
    * it (the token is kept). Emitted by each of concurrent confirms of one token; only the winner's PostReset follows.
    */
   PreReset: 'password_reset.pre_reset',
-  /** The new password is stored; revoke sessions, notify the user. */
+  /**
+   * The new password is written and not yet committed; awaited, and a listener that throws undoes the whole
+   * reset (the password stays as it was, the token is kept, the answer is the listener's error). End the user's
+   * other sessions here: a failure then cannot hide behind a 200. `session` is the reset's unit of work (a
+   * TypeORM `EntityManager` inside its transaction on PostgreSQL/MariaDB): write through it.
+   */
+  ResetCommitting: 'password_reset.reset_committing',
+  /** The new password is stored; notify the user. A listener's failure is logged and changes nothing. */
   PostReset: 'password_reset.post_reset',
 } as const;
 
@@ -37,5 +44,14 @@ export class PostResetEvent<User extends object = object> {
   constructor(
     readonly user: User,
     readonly resetToken: ResetTokenRecord,
+  ) {}
+}
+
+export class ResetCommittingEvent<User extends object = object> {
+  constructor(
+    readonly user: User,
+    readonly resetToken: ResetTokenRecord,
+    /** The token store's unit of work (see `ResetTokenWrite`): an `EntityManager` in a transaction, or undefined. */
+    readonly session?: unknown,
   ) {}
 }

@@ -22,7 +22,9 @@ describe('resolvePasswordResetOptions', () => {
     expect(options.passwordValidators).toHaveLength(7);
     expect(options.throttle.limits).toEqual({
       request: { limit: 20, ttl: 3600 },
-      account: { limit: 3, ttl: 3600 },
+      account: { limit: 10, ttl: 3600 },
+      accountPerClient: { limit: 3, ttl: 3600 },
+      guess: { limit: 5, ttl: 3600 },
       token: { limit: 30, ttl: 900 },
     });
   });
@@ -42,6 +44,19 @@ describe('resolvePasswordResetOptions', () => {
     expect(resolvePasswordResetOptions({ throttle: { storage: memory } }).throttle.storage).toBe(memory);
   });
 
+  it('takes one key or a list of keys, the first signing', () => {
+    const [signing, older] = ['s'.repeat(32), 'o'.repeat(40)];
+    expect(resolvePasswordResetOptions({ tokenSecret: signing })).toMatchObject({
+      tokenSecret: signing,
+      tokenSecrets: [signing],
+    });
+    expect(resolvePasswordResetOptions({ tokenSecret: [signing, older] })).toMatchObject({
+      tokenSecret: signing,
+      tokenSecrets: [signing, older],
+    });
+    expect(resolvePasswordResetOptions({}).tokenSecrets).toEqual([]);
+  });
+
   it('keeps defaults where the app passed undefined', () => {
     expect(resolvePasswordResetOptions({ tokenTtl: undefined }).tokenTtl).toBe(86_400);
   });
@@ -54,7 +69,14 @@ describe('resolvePasswordResetOptions', () => {
     [{ ipAddressHeader: 'x forwarded' }, /ipAddressHeader/],
     [{ tokenGenerator: { generateToken: () => 'x' } }, /tokenGenerator/],
     [{ passwordValidators: [() => []] }, /passwordValidators/],
-    [{ tokenSecret: 'short' }, /tokenSecret/],
+    [{ tokenSecret: 'short' }, /option "tokenSecret" must be a string of at least 32 characters or a list of them/],
+    [{ tokenSecret: [] }, /option "tokenSecret" must not be an empty list/],
+    [
+      { tokenSecret: ['k'.repeat(32), 'short'] },
+      /option "tokenSecret\[1\]" must be a string of at least 32 characters/,
+    ],
+    [{ tokenSecret: ['k'.repeat(32), 42] }, /option "tokenSecret\[1\]"/],
+    [{ tokenSecret: ['k'.repeat(32), 'k'.repeat(32)] }, /option "tokenSecret" lists a key twice/],
     [{ throttle: { request: { limit: 1 } } }, /throttle\.request/],
     [{ throttle: { storage: {} } }, /throttle\.storage/],
     [{ throttle: { ipv6Prefix: 0 } }, /option "throttle\.ipv6Prefix" must be an integer from 1 to 128/],

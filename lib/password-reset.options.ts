@@ -75,8 +75,11 @@ export interface PasswordResetModuleOptions {
   passwordValidators?: PasswordValidator[];
   /** bcrypt cost of the default hasher. Default 12. */
   bcryptCost?: number;
-  /** Key for HMAC-SHA256 token digests; without it, plain SHA-256. At least 32 characters. */
-  tokenSecret?: string;
+  /**
+   * Key for HMAC-SHA256 token digests; without it, plain SHA-256. At least 32 characters. A list rotates keys:
+   * the first signs new tokens, every one verifies (see the README's rotation steps).
+   */
+  tokenSecret?: string | readonly string[];
   /** Expired tokens deleted per request (and per statement in `clearExpired`). Default 100. */
   cleanupBatchSize?: number;
   /**
@@ -114,12 +117,16 @@ export interface PasswordResetModuleExtras {
   extraProviders?: Provider[];
 }
 
-type OptionalOptions = 'ipAddressHeader' | 'tokenSecret' | 'accountBoundTokens';
+type OptionalOptions = 'ipAddressHeader' | 'accountBoundTokens';
 
 export type ResolvedPasswordResetOptions = Required<
-  Omit<PasswordResetModuleOptions, OptionalOptions | 'throttle' | 'messages'>
+  Omit<PasswordResetModuleOptions, OptionalOptions | 'tokenSecret' | 'throttle' | 'messages'>
 > &
   Pick<PasswordResetModuleOptions, OptionalOptions> & {
+    /** The key that signs new tokens: the first of the list. */
+    tokenSecret?: string;
+    /** Every key a token may have been signed with, the signing one first; empty without `tokenSecret`. */
+    tokenSecrets: readonly string[];
     throttle: ResolvedPasswordResetThrottleOptions;
     messages: ResolvedPasswordResetMessages;
   };
@@ -159,7 +166,8 @@ const CHECKS: Record<keyof PasswordResetModuleOptions, [Check, string]> = {
   ],
   // The range is checked where bcrypt is set up, so a custom PasswordHasher is not bound by it.
   bcryptCost: [(v) => typeof v === 'number', 'a number'],
-  tokenSecret: [isSecret, SECRET_EXPECTED],
+  // Checked on its own (checkTokenSecret), so an error can name the key of a list that is wrong.
+  tokenSecret: [() => true, SECRET_EXPECTED],
   cleanupBatchSize: [(v) => isPositiveInteger(v) && (v as number) <= 10_000, 'an integer from 1 to 10000'],
   accountBoundTokens: [isBoolean, 'a boolean'],
   maxFailedAttempts: [(v) => isPositiveInteger(v) && (v as number) <= 100, 'an integer from 1 to 100'],
@@ -187,7 +195,11 @@ function resolveThrottle(
   tokenSecret: string | undefined,
 ): ResolvedPasswordResetThrottleOptions {
   if (throttle === false) {
-    return { limits: { request: false, account: false, token: false }, ...throttleSettings({}) };
+    const off = Object.fromEntries(THROTTLE_NAMES.map((name) => [name, false])) as Record<
+      PasswordResetThrottleName,
+      false
+    >;
+    return { limits: off, ...throttleSettings({}) };
   }
   const given = throttle ?? {};
   for (const [key, value] of Object.entries(given)) {
@@ -254,6 +266,30 @@ function describeType(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
 
+/** One key, or a non-empty list of keys (the first signs), each at least 32 characters. */
+function resolveTokenSecrets(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    if (!isSecret(value)) {
+      throw new PasswordResetConfigurationError(`option "tokenSecret" must be ${SECRET_EXPECTED} or a list of them`);
+    }
+    return [value as string];
+  }
+  if (value.length === 0) {
+    throw new PasswordResetConfigurationError(
+      'option "tokenSecret" must not be an empty list: give the key that signs first, then the keys still accepted',
+    );
+  }
+  value.forEach((key, index) => {
+    if (!isSecret(key))
+      throw new PasswordResetConfigurationError(`option "tokenSecret[${index}]" must be ${SECRET_EXPECTED}`);
+  });
+  if (new Set(value).size !== value.length) {
+    throw new PasswordResetConfigurationError('option "tokenSecret" lists a key twice');
+  }
+  return [...(value as string[])];
+}
+
 /** Merges the defaults into the user's options and fails the boot on anything wrong, naming the option. */
 export function resolvePasswordResetOptions(options: PasswordResetModuleOptions = {}): ResolvedPasswordResetOptions {
   if (typeof options !== 'object' || options === null) {
@@ -268,12 +304,15 @@ export function resolvePasswordResetOptions(options: PasswordResetModuleOptions 
       throw new PasswordResetConfigurationError(`option "${name}" must be ${expected}`);
     }
   }
+  const tokenSecrets = resolveTokenSecrets(options.tokenSecret);
   return {
     ...DEFAULTS,
     tokenGenerator: new RandomStringTokenGenerator(),
     passwordValidators: defaultPasswordValidators(),
     ...definedEntries(options),
-    throttle: resolveThrottle(options.throttle, options.tokenSecret),
+    tokenSecret: tokenSecrets[0],
+    tokenSecrets,
+    throttle: resolveThrottle(options.throttle, tokenSecrets[0]),
     messages: resolveMessages(options.messages),
   };
 }

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';
 import {
   InvalidResetTokenException,
   PasswordResetBadRequestException,
+  PasswordResetThrottledException,
 } from './exceptions/password-reset.exceptions.js';
 import {
   MAX_TOKEN_LENGTH,
@@ -17,6 +18,7 @@ import {
   PasswordResetEvents,
   PostResetEvent,
   PreResetEvent,
+  ResetCommittingEvent,
   TokenCreatedEvent,
 } from './password-reset.events.js';
 import type { ResolvedPasswordResetOptions } from './password-reset.options.js';
@@ -27,7 +29,12 @@ import { PasswordResetThrottler } from './throttling/password-reset-throttler.js
 import { BaseTokenGenerator } from './tokens/base-token-generator.js';
 import { credentialFingerprint, tokenDigestFor } from './tokens/token-digest.js';
 import { PasswordResetUserStore } from './users/password-reset-user-store.js';
-import { normaliseIpAddress, normaliseUserAgent, PasswordResetClientInfo } from './utils/client-info.util.js';
+import {
+  clientThrottleKey,
+  normaliseIpAddress,
+  normaliseUserAgent,
+  PasswordResetClientInfo,
+} from './utils/client-info.util.js';
 import { foldIdentifier } from './utils/identifier.util.js';
 import { describeError, redactSecretInError } from './utils/redact.util.js';
 
@@ -55,6 +62,8 @@ export class PasswordResetService {
   private readonly events: EventEmitter2;
   /** When the request path may next look for expired tokens (epoch ms). */
   private nextCleanupAt = 0;
+  /** What a guess is compared with when there is no code to compare it with: the digest of no token. */
+  private readonly dummyDigest = randomBytes(32).toString('hex');
 
   constructor(
     @Inject(PASSWORD_RESET_OPTIONS) protected readonly options: ResolvedPasswordResetOptions,
@@ -93,8 +102,11 @@ export class PasswordResetService {
    * runs the token work afterwards, so neither the answer nor its timing tells whether the account exists.
    */
   async requestPasswordReset(lookupValue: string, client: PasswordResetClientInfo = {}): Promise<void> {
-    // Counted for every identifier, known or not.
-    if (!(await this.throttler.hit('account', foldIdentifier(lookupValue))).allowed) return;
+    // Counted for every identifier, known or not. The client's share first: its requests past it do not use
+    // up the account's limit, so one attacker address cannot keep the owner from getting a code.
+    const folded = foldIdentifier(lookupValue);
+    if (!(await this.throttler.hit('accountPerClient', this.accountClientKey(folded, client))).allowed) return;
+    if (!(await this.throttler.hit('account', folded)).allowed) return;
     if (!this.options.noInformationLeakage) return this.requestToken(lookupValue, client);
     this.queue.schedule(() => this.requestToken(lookupValue, client));
   }
@@ -138,7 +150,19 @@ export class PasswordResetService {
    * The token's user, if the token is live and the user may reset; otherwise the generic 404. With
    * account-bound tokens, `account` is the lookup value the code was requested for.
    */
-  async validateToken(token: string, account?: string): Promise<ValidatedResetToken> {
+  async validateToken(
+    token: string,
+    account?: string,
+    client: PasswordResetClientInfo = {},
+  ): Promise<ValidatedResetToken> {
+    if (this.tokensBoundToAccount && account !== undefined) {
+      // Per account and client, whatever the code: one client cannot revoke more than one code an hour, so the
+      // fresh code the owner asks for afterwards is out of its reach.
+      const key = this.accountClientKey(foldIdentifier(account), client);
+      if (!(await this.throttler.hit('guess', key)).allowed) {
+        throw new PasswordResetThrottledException(this.options.messages.tooManyRequests());
+      }
+    }
     const found = await this.findToken(token, account);
     if (!found) throw this.invalidToken();
     const { resetToken } = found;
@@ -148,7 +172,7 @@ export class PasswordResetService {
     }
     const user = found.user ?? (await this.users.findById(resetToken.userId));
     if (!user) throw this.invalidToken();
-    if (this.fingerprint(user) !== resetToken.credentialFingerprint) {
+    if (!this.fingerprints(user).includes(resetToken.credentialFingerprint)) {
       // Password or email changed since the token was issued: it can never be valid again.
       await this.tokens.delete(resetToken);
       throw this.invalidToken();
@@ -164,8 +188,13 @@ export class PasswordResetService {
    * wins, a token replaced by a newer request loses, a password changed meanwhile by another route is not
    * overwritten, and every token of the user is gone afterwards.
    */
-  async confirmReset(token: string, password: string, account?: string): Promise<ValidatedResetToken> {
-    const { user, resetToken } = await this.validateToken(token, account);
+  async confirmReset(
+    token: string,
+    password: string,
+    account?: string,
+    client: PasswordResetClientInfo = {},
+  ): Promise<ValidatedResetToken> {
+    const { user, resetToken } = await this.validateToken(token, account, client);
     let passwordHash: string;
     try {
       await this.checkPassword(password, user);
@@ -178,13 +207,46 @@ export class PasswordResetService {
     }
     // Before the claim, so a veto leaves the token as it was and no listener runs inside the reset's transaction.
     await this.events.emitAsync(PasswordResetEvents.PreReset, new PreResetEvent(user, resetToken));
-    const reset = await this.tokens.redeem(
-      resetToken,
-      async (session) => (await this.users.setPasswordHash(user, passwordHash, session)) !== false,
+    const reset = await this.tokens.redeem(resetToken, (session) =>
+      this.writePassword(user, resetToken, passwordHash, session),
     );
     if (!reset) throw this.invalidToken();
     await this.emit(PasswordResetEvents.PostReset, new PostResetEvent(user, resetToken));
     return { user, resetToken };
+  }
+
+  /**
+   * The reset's write, inside the store's `redeem`: the new hash, then the ResetCommitting listeners. If one
+   * throws, nothing of the reset may stay: in a transaction the store rolls it back; without one (SQLite,
+   * Redis) the store restores the token and the old hash is put back here. The put-back is conditional on the
+   * hash just written, so a password set meanwhile by another route is not overwritten.
+   */
+  private async writePassword(
+    user: object,
+    resetToken: ResetTokenRecord,
+    passwordHash: string,
+    session: unknown,
+  ): Promise<boolean> {
+    const previousHash = this.users.getPasswordHash(user);
+    if ((await this.users.setPasswordHash(user, passwordHash, session)) === false) return false;
+    try {
+      await this.events.emitAsync(
+        PasswordResetEvents.ResetCommitting,
+        new ResetCommittingEvent(user, resetToken, session),
+      );
+    } catch (error) {
+      try {
+        // `user` holds the new hash now (the user store's contract), so this writes only over it.
+        await this.users.setPasswordHash(user, previousHash ?? '', session);
+      } catch (undoError) {
+        // In a transaction the rollback undoes the write anyway (and an aborted transaction refuses statements).
+        if (session === undefined) {
+          this.logger.error(`The password of a failed reset could not be put back: ${describeError(undoError)}`);
+        }
+      }
+      throw error;
+    }
+    return true;
   }
 
   /** Deletes every expired token, in batches of `cleanupBatchSize` so no statement holds locks for long. */
@@ -235,24 +297,62 @@ export class PasswordResetService {
 
   /**
    * Long tokens are found by digest alone. Account-bound codes are looked for only on the named account's
-   * token, and every miss there counts towards revoking it.
+   * token: each guess takes one of its `maxFailedAttempts` attempts before it is compared (a right code gives
+   * it back), and the miss that uses the last one revokes the code.
    */
   private async findToken(
     token: string,
     account?: string,
   ): Promise<{ user?: object; resetToken: ResetTokenRecord } | null> {
     if (!this.tokensBoundToAccount) {
-      const resetToken = await this.tokens.findByDigest(this.digest(token));
-      return resetToken && { resetToken };
+      // One lookup per key, the signing key first: at most `tokenSecret.length`.
+      for (const digest of this.digests(token)) {
+        const resetToken = await this.tokens.findByDigest(digest);
+        if (resetToken) return { resetToken };
+      }
+      return null;
     }
     if (account === undefined) return null;
-    for (const user of await this.findMatchingUsers(account)) {
-      const resetToken = await this.tokens.findByUser(this.users.getId(user));
-      if (!resetToken) continue;
-      if (digestsEqual(resetToken.tokenDigest, this.digest(token, user))) return { user, resetToken };
-      await this.tokens.recordFailedAttempt(resetToken, this.options.maxFailedAttempts);
+    const max = this.options.maxFailedAttempts;
+    const users = await this.findMatchingUsers(account);
+    // An unknown account, or one without a code, costs what a wrong guess at a live code costs: one token
+    // lookup, one attempt counted (for no token, a write that changes nothing), the digests and one comparison
+    // per key (with a dummy digest), so the answer's timing does not tell them apart.
+    for (const user of users.length ? users : [undefined]) {
+      let resetToken: ResetTokenRecord | null = null;
+      if (user) resetToken = await this.tokens.findByUser(this.users.getId(user));
+      // The lookup an account costs; no token has this digest, and none found by it would be used.
+      else await this.tokens.findByDigest(this.dummyDigest);
+      // Counted before comparing, so concurrent guesses cannot all be compared: only those the store admits
+      // (each count 1 to max goes to one guess) are. The store's cap is one above ours so the max-th guess is
+      // still compared (a right code there works); its miss revokes the code below.
+      const attempt = await this.tokens.recordFailedAttempt(resetToken, max + 1);
+      const admitted = attempt > 0 && attempt <= max ? resetToken : null;
+      const stored = admitted?.tokenDigest ?? this.dummyDigest;
+      // Compared under every key, with no early exit: the work does not depend on which key matched.
+      const matched = this.digests(token, user)
+        .map((guessed) => this.matchesDigest(stored, guessed))
+        .includes(true);
+      if (!admitted) continue;
+      if (matched) {
+        // A right code costs no attempt: the owner may validate, then confirm, then retry a refused password.
+        await this.tokens.releaseAttempt(admitted);
+        return { user, resetToken: admitted };
+      }
+      if (attempt >= max) await this.tokens.delete(admitted);
     }
     return null;
+  }
+
+  /** The per-client throttle key for an identifier: the client as the guard counts it (an IPv6 /64). */
+  private accountClientKey(folded: string, client: PasswordResetClientInfo): string {
+    const address = clientThrottleKey(client.ipAddress ?? 'unknown', this.options.throttle.ipv6Prefix);
+    return `${folded}\u0000${address}`;
+  }
+
+  /** Constant-time comparison of a stored digest with the digest of a guess (hex strings of equal length). */
+  protected matchesDigest(stored: string, guessed: string): boolean {
+    return stored.length === guessed.length && timingSafeEqual(Buffer.from(stored), Buffer.from(guessed));
   }
 
   private async createToken(user: object, client: PasswordResetClientInfo): Promise<IssuedResetToken> {
@@ -298,17 +398,27 @@ export class PasswordResetService {
   }
 
   /** With `user`: the digest of an account-bound code, which only matches that account's token. */
-  private digest(token: string, user?: object): string {
+  private digest(token: string, user?: object, secret = this.options.tokenSecret): string {
     const boundTo = user && this.tokensBoundToAccount ? this.users.getId(user) : undefined;
-    return tokenDigestFor(token, this.options.tokenSecret, boundTo);
+    return tokenDigestFor(token, secret, boundTo);
   }
 
-  private fingerprint(user: object): string {
+  /** The token's digest under each accepted key, the signing key's first (one unkeyed digest without keys). */
+  private digests(token: string, user?: object): string[] {
+    return this.acceptedSecrets().map((secret) => this.digest(token, user, secret));
+  }
+
+  private fingerprint(user: object, secret = this.options.tokenSecret): string {
     const email = this.users.getAttribute(user, 'email');
-    return credentialFingerprint(this.users.getPasswordHash(user), email, this.options.tokenSecret);
+    return credentialFingerprint(this.users.getPasswordHash(user), email, secret);
   }
-}
 
-function digestsEqual(a: string, b: string): boolean {
-  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+  /** A token issued under an older key carries that key's fingerprint. */
+  private fingerprints(user: object): string[] {
+    return this.acceptedSecrets().map((secret) => this.fingerprint(user, secret));
+  }
+
+  private acceptedSecrets(): (string | undefined)[] {
+    return this.options.tokenSecrets.length ? [...this.options.tokenSecrets] : [undefined];
+  }
 }

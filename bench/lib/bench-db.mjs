@@ -11,7 +11,6 @@ import { credentialFingerprint, tokenDigestFor } from '../../dist/tokens/token-d
 
 export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-
 /** The plaintext token seeded for account `i`; only the benchmark knows it, the database holds its digest. */
 export const seededToken = (salt, i) => `bench-${salt}-${i}`;
 export const seededEmail = (i) => `member${i}@example.com`;

@@ -72,6 +72,8 @@ export class PasswordResetOpenApiDocumenter {
       ...(counted ? { [HttpStatus.SERVICE_UNAVAILABLE]: unavailableResponse() } : {}),
     });
     const account = fields.accountField ? ` and the \`${fields.accountField}\` it was requested for` : '';
+    // Validate and confirm of account-bound codes also count per account and client (the guess limit).
+    const tokenLimited = !!throttle.limits.token || (!!fields.accountField && !!throttle.limits.guess);
 
     return {
       requestToken: {
@@ -90,7 +92,10 @@ export class PasswordResetOpenApiDocumenter {
               (noInformationLeakage ? DEFAULT_MESSAGES.emptyField : DEFAULT_MESSAGES.unknownAccount)(lookupField),
             ),
           },
-          ...throttled(!!throttle.limits.request, !!throttle.limits.request || !!throttle.limits.account),
+          ...throttled(
+            !!throttle.limits.request,
+            !!throttle.limits.request || !!throttle.limits.account || !!throttle.limits.accountPerClient,
+          ),
         },
       },
       validateToken: {
@@ -104,7 +109,7 @@ export class PasswordResetOpenApiDocumenter {
             schema: badRequestSchema(DEFAULT_MESSAGES.emptyField('token')),
           },
           [HttpStatus.NOT_FOUND]: invalidToken,
-          ...throttled(!!throttle.limits.token),
+          ...throttled(tokenLimited),
         },
       },
       confirmReset: {
@@ -118,7 +123,7 @@ export class PasswordResetOpenApiDocumenter {
             schema: badRequestSchema('This password is too short. It must contain at least 8 characters.'),
           },
           [HttpStatus.NOT_FOUND]: invalidToken,
-          ...throttled(!!throttle.limits.token),
+          ...throttled(tokenLimited),
         },
       },
     };

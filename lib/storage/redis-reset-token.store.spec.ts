@@ -18,6 +18,7 @@ describe('RedisResetTokenStore options', () => {
       'passwordResetRestore',
       'passwordResetClaim',
       'passwordResetFail',
+      'passwordResetRelease',
       'passwordResetDeleteAll',
       'passwordResetFindByUser',
     ]);

@@ -64,6 +64,11 @@ if count >= tonumber(ARGV[2]) then
   if redis.call('GET', KEYS[2]) == KEYS[1] then redis.call('DEL', KEYS[2]) end
 end
 return count`,
+  /** Takes back one counted attempt of the token with id ARGV[1], never below 0. */
+  passwordResetRelease: `
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+if tonumber(redis.call('HGET', KEYS[1], 'failedAttempts')) <= 0 then return 0 end
+return redis.call('HINCRBY', KEYS[1], 'failedAttempts', -1)`,
   passwordResetDeleteAll: `
 local current = redis.call('GET', KEYS[1])
 if current then redis.call('DEL', current) end
@@ -163,8 +168,14 @@ export class RedisResetTokenStore extends ResetTokenStore {
   }
 
   /** Resolves to the token's new count of wrong codes; 0 when it was gone already. */
-  async recordFailedAttempt(token: ResetTokenRecord, maxAttempts: number): Promise<number> {
-    return (await this.run('passwordResetFail', this.keysOf(token), String(token.id), maxAttempts)) as number;
+  async recordFailedAttempt(token: ResetTokenRecord | null, maxAttempts: number): Promise<number> {
+    // A key no token has (digests are 64 hex digits) and an id no record has: the script finds nothing.
+    const keys = token ? this.keysOf(token) : [this.tokenKey('none'), this.userKey('')];
+    return (await this.run('passwordResetFail', keys, token ? String(token.id) : '', maxAttempts)) as number;
+  }
+
+  async releaseAttempt(token: ResetTokenRecord): Promise<void> {
+    await this.run('passwordResetRelease', this.keysOf(token), String(token.id));
   }
 
   /** Redis expires tokens itself. */

@@ -59,12 +59,22 @@ export abstract class ResetTokenStore {
   abstract deleteAllOf(userId: PasswordResetUserId): Promise<void>;
 
   /**
-   * Counts one wrong code against `token` and deletes the token once the count reaches `maxAttempts`,
+   * Counts one attempt against `token` and deletes the token once the count reaches `maxAttempts`,
    * in one atomic step. Resolves to the count after this attempt, or 0 when the token was gone (used,
-   * deleted, replaced): among concurrent callers each count from 1 to `maxAttempts` goes to exactly one,
-   * and no attempt is counted beyond it.
+   * deleted, replaced, or never stored): among concurrent callers each count from 1 to `maxAttempts` goes
+   * to exactly one, and no attempt is counted beyond it. The service counts every guess at an account-bound
+   * code this way before comparing it, and compares only a guess the store admitted.
+   *
+   * `null`: the same round trip for a token that cannot exist, resolving 0. The service sends it for an
+   * unknown account or one without a code, so their answers take as long as a wrong guess at a live code.
    */
-  abstract recordFailedAttempt(token: ResetTokenRecord, maxAttempts: number): Promise<number>;
+  abstract recordFailedAttempt(token: ResetTokenRecord | null, maxAttempts: number): Promise<number>;
+
+  /**
+   * Takes back one attempt counted by `recordFailedAttempt` (the guess was the right code): lowers the count
+   * by one, never below 0, in one atomic step; does nothing when the token is gone or was replaced.
+   */
+  abstract releaseAttempt(token: ResetTokenRecord): Promise<void>;
 
   /** Deletes up to `limit` expired tokens, oldest first; resolves to the number deleted. */
   abstract deleteExpired(limit: number): Promise<number>;

@@ -10,6 +10,12 @@ export interface TokenStatements {
   upsert(row: ObjectLiteral): Promise<number>;
   /** Adds one wrong code below the cap and resolves to the new count; 0 if the row is gone or at the cap. */
   countAttempt(id: number, tokenDigest: string, maxAttempts: number): Promise<number>;
+  /**
+   * The write of `countAttempt` for no token: rewrites one row's count with its own value, so nothing changes
+   * and PostgreSQL still writes a row version and commits as for a count (SQLite skips an unchanged row). No row
+   * when the table is empty.
+   */
+  countNothing(): Promise<void>;
   /** Inserts a row with its own id (PostgreSQL's TypeORM insert would draw a new one), unless it conflicts. */
   restore(row: ObjectLiteral): Promise<void>;
 }
@@ -53,6 +59,15 @@ export function createTokenStatements(tokens: Repository<ResetToken>): TokenStat
     `UPDATE ${table} SET ${name(attempts)} = ${name(attempts)} + 1 ` +
     `WHERE ${name(id)} = ${parameter(0)} AND ${name(digest)} = ${parameter(1)} AND ${name(attempts)} < ${parameter(2)} ` +
     `RETURNING ${name(attempts)}`;
+  // On PostgreSQL, a row another transaction holds (a reset being committed) is skipped rather than waited for:
+  // the stand-in write must not wait on someone else's reset.
+  const firstRow =
+    driver.options.type === 'postgres'
+      ? `SELECT ${name(id)} FROM ${table} ORDER BY ${name(id)} LIMIT 1 FOR UPDATE SKIP LOCKED`
+      : `SELECT MIN(${name(id)}) FROM ${table}`;
+  const touch =
+    `UPDATE ${table} SET ${name(attempts)} = ${name(attempts)} ` +
+    `WHERE ${name(id)} = (${firstRow}) RETURNING ${name(attempts)}`;
   const all = [id, ...columns];
   const restore =
     `INSERT INTO ${table} (${all.map(name).join(', ')}) VALUES (${all.map((_, index) => parameter(index)).join(', ')}) ` +
@@ -78,6 +93,9 @@ export function createTokenStatements(tokens: Repository<ResetToken>): TokenStat
     countAttempt: async (rowId, tokenDigest, maxAttempts) => {
       const [counted] = await rows(count, [rowId, tokenDigest, maxAttempts]);
       return counted ? Number(counted[attempts.databaseName]) : 0;
+    },
+    countNothing: async () => {
+      await rows(touch, []);
     },
     restore: async (row) => {
       await rows(restore, values(row, all));

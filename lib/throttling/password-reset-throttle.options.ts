@@ -28,16 +28,29 @@ export interface PasswordResetRateLimit {
   ttl: number;
 }
 
-export type PasswordResetThrottleName = 'request' | 'account' | 'token';
+export type PasswordResetThrottleName = 'request' | 'account' | 'accountPerClient' | 'guess' | 'token';
 
 export interface PasswordResetThrottleOptions {
   /** Request endpoint, per client. Default 20 per hour. */
   request?: PasswordResetRateLimit | false;
   /**
-   * Request endpoint, per target identifier (whether or not an account exists). Once reached, the answer
-   * stays the same 200 but no token is issued, so the limit itself reveals nothing. Default 3 per hour.
+   * Request endpoint, per target identifier (whether or not an account exists), over all clients: the cap on
+   * mail to one address. Once reached, the answer stays the same 200 but no token is issued, so the limit itself
+   * reveals nothing. Requests refused by `accountPerClient` do not count here. Default 10 per hour.
    */
   account?: PasswordResetRateLimit | false;
+  /**
+   * Request endpoint, per target identifier and client: one client's share of `account`, so an attacker at one
+   * address cannot use up the account's limit and keep the owner from getting a code. Silent like `account`.
+   * Default 3 per hour.
+   */
+  accountPerClient?: PasswordResetRateLimit | false;
+  /**
+   * Validate and confirm of account-bound codes, per named identifier and client (429 past it), whatever the
+   * code: with the default, one client cannot use up the `maxFailedAttempts` (5) of more than one code per
+   * account an hour, so it cannot revoke the fresh code the owner asks for after it. Default 5 per hour.
+   */
+  guess?: PasswordResetRateLimit | false;
   /** Validate and confirm together, per client. Default 30 per 15 minutes. */
   token?: PasswordResetRateLimit | false;
   /**
@@ -73,6 +86,8 @@ export const DEFAULT_THROTTLE_STORAGE_TIMEOUT_MS = 1000;
 
 export const DEFAULT_RATE_LIMITS: Record<PasswordResetThrottleName, PasswordResetRateLimit> = {
   request: { limit: 20, ttl: 60 * 60 },
-  account: { limit: 3, ttl: 60 * 60 },
+  account: { limit: 10, ttl: 60 * 60 },
+  accountPerClient: { limit: 3, ttl: 60 * 60 },
+  guess: { limit: 5, ttl: 60 * 60 },
   token: { limit: 30, ttl: 15 * 60 },
 };

@@ -24,7 +24,8 @@ export abstract class PasswordResetUserStore<User extends object = object> {
    * of `user` (read when the token was checked): resolve false and write nothing when they changed, so a
    * password set by another route meanwhile is never overwritten. A store that cannot tell may resolve
    * nothing. `session` is the token store's unit of work (a TypeORM `EntityManager` inside the reset's
-   * transaction): write through it to join that transaction.
+   * transaction): write through it to join that transaction. After a write, `getPasswordHash(user)` must read
+   * the new hash: a failed ResetCommitting step puts the old one back with a second call, conditional on it.
    */
   abstract setPasswordHash(user: User, passwordHash: string, session?: unknown): Promise<boolean | void>;
 }

@@ -63,7 +63,7 @@ $('reset-form').addEventListener('submit', (event) => {
   }
   showErrors('reset-errors', []);
   submitting($('reset-form'), async () => {
-    const answer = await post('confirm/', { token, password });
+    const answer = await post('confirm/', { token, password, ...account() });
     if (answer.status === 200) {
       $('reset-form').reset();
       show('done');
@@ -80,7 +80,22 @@ const lookupField = $('request-form').dataset.lookupField;
 if (lookupField === 'username') {
   $('account-noun').textContent = 'username';
   $('account-label').textContent = 'Username';
-  Object.assign($('account'), { name: 'username', type: 'text', autocomplete: 'username' });
+  $('reset-account-label').textContent = 'Username';
+  for (const id of ['account', 'reset-account']) {
+    Object.assign($(id), { name: 'username', type: 'text', autocomplete: 'username' });
+  }
+}
+
+/** With codes (RESET_CODES), the API wants the account beside the code: the reset form asks for it. */
+const resetCodes = $('reset-form').dataset.resetCodes === 'true';
+if (resetCodes) {
+  $('reset-account-label').hidden = false;
+  Object.assign($('reset-account'), { hidden: false, required: true });
+}
+
+/** The lookup field's part of a validate or confirm body: nothing for long tokens. */
+function account() {
+  return resetCodes ? { [lookupField]: $('reset-account').value } : {};
 }
 
 $('request-form').addEventListener('submit', (event) => {
@@ -96,6 +111,11 @@ $('request-form').addEventListener('submit', (event) => {
 async function start() {
   if (token === null) {
     show('request-form');
+    return;
+  }
+  // A code cannot be checked before the account is typed in: confirm checks it (a wrong one counts).
+  if (resetCodes) {
+    show('reset-form');
     return;
   }
   // Checking does not use the token up: only the confirm call does.

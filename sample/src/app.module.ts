@@ -6,6 +6,7 @@ import {
   PasswordResetModule,
   PasswordResetModuleOptions,
   PasswordResetThrottleStorage,
+  RandomNumberTokenGenerator,
   ResetTokenStore,
 } from 'nestjs-password-reset';
 import { RedisResetTokenStore } from 'nestjs-password-reset/redis';
@@ -66,6 +67,9 @@ export class AppModule {
             noInformationLeakage: env.noInformationLeakage,
             lookupField: env.lookupField,
             throttle: { ...env.throttle, storage, keySecret: env.throttleKeySecret },
+            // RESET_CODES: 6-digit codes, which the package binds to the account (validate/confirm name it).
+            tokenGenerator: env.resetCodes ? new RandomNumberTokenGenerator() : undefined,
+            tokenSecret: env.tokenSecret,
           }),
         }),
       ],

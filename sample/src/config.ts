@@ -36,11 +36,23 @@ export interface SampleConfig {
   tokenStore: TokenStoreConfig;
   /** Key of the throttle-key HMAC; required with `redisUrl`, and the same on every instance. */
   throttleKeySecret?: string;
-  throttle: { request: RateLimitConfig; account: RateLimitConfig; token: RateLimitConfig };
+  throttle: {
+    request: RateLimitConfig;
+    account: RateLimitConfig;
+    accountPerClient: RateLimitConfig;
+    guess: RateLimitConfig;
+    token: RateLimitConfig;
+  };
   /** Login attempts per client (the sample's own limit, through @nestjs/throttler). */
   loginThrottle: { limit: number; ttl: number } | false;
   /** Signs session tokens; instances that share users must share it. */
   sessionSecret: string;
+  /** 6-digit codes bound to the account instead of long links (RESET_CODES=true). */
+  resetCodes: boolean;
+  /** The package's `tokenSecret`; with codes and no TOKEN_SECRET, a random one per start. */
+  tokenSecret?: string;
+  /** The random `tokenSecret` was made up at start: codes die with the process (main.ts warns). */
+  tokenSecretGenerated: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -57,7 +69,13 @@ export function loadConfig(env: Env = process.env): SampleConfig {
   const port = readInteger(env, 'PORT', 1, 65_535) ?? 3000;
   const smtpHost = read(env, 'SMTP_HOST');
   const redisUrl = parseRedisUrl(read(env, 'REDIS_URL'));
+  const resetCodes = readBoolean(env, 'RESET_CODES') ?? false;
+  const tokenSecret = readOptionalSecret(env, 'TOKEN_SECRET');
   return {
+    resetCodes,
+    // Codes need a key (the package refuses to start without one); links work without.
+    tokenSecret: tokenSecret ?? (resetCodes ? randomBytes(32).toString('base64url') : undefined),
+    tokenSecretGenerated: resetCodes && tokenSecret === undefined,
     port,
     httpAdapter: readChoice(env, 'HTTP_ADAPTER', ['express', 'fastify'] as const) ?? 'express',
     database: parseDatabaseUrl(read(env, 'DATABASE_URL') ?? 'sqlite:sample.sqlite'),
@@ -74,6 +92,8 @@ export function loadConfig(env: Env = process.env): SampleConfig {
     throttle: {
       request: readRateLimit(env, 'REQUEST', DEFAULT_RATE_LIMITS.request),
       account: readRateLimit(env, 'ACCOUNT', DEFAULT_RATE_LIMITS.account),
+      accountPerClient: readRateLimit(env, 'ACCOUNT_PER_CLIENT', DEFAULT_RATE_LIMITS.accountPerClient),
+      guess: readRateLimit(env, 'GUESS', DEFAULT_RATE_LIMITS.guess),
       token: readRateLimit(env, 'TOKEN', DEFAULT_RATE_LIMITS.token),
     },
     loginThrottle: readRateLimit(env, 'LOGIN', LOGIN_RATE_LIMIT) ?? LOGIN_RATE_LIMIT,

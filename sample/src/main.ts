@@ -36,6 +36,12 @@ async function bootstrap(): Promise<void> {
   await seedAccounts(app.get(DataSource), accounts);
   await app.listen(config.port);
   app.flushLogs();
+  if (config.tokenSecretGenerated) {
+    console.warn(
+      'Warning: TOKEN_SECRET is not set, so the reset codes are keyed with a random secret made up at start: ' +
+        'they stop working when the process ends, and instances cannot share them. Set TOKEN_SECRET (32+ characters).',
+    );
+  }
   console.log(startupLine(config, accounts));
 }
 

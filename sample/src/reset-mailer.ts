@@ -33,6 +33,8 @@ export class ResetMailer {
         '',
         link.href,
         '',
+        // A code can also be typed into an app; a long token cannot, so only codes are spelled out.
+        ...(this.config.resetCodes ? [`or enter this code with your ${this.config.lookupField}: ${token}`, ''] : []),
         `The link works once, until ${resetToken.expiresAt.toISOString()}. If you did not ask for it, ignore this mail.`,
         '',
       ].join('\n'),

@@ -33,16 +33,15 @@ function readPublic(name: string): string {
  */
 @Controller()
 export class ResetPageController {
-  /** The "forgot password" form sends the field the API looks accounts up by. */
+  /** The forms send the field the API looks accounts up by; with codes, the reset form asks for it too. */
   private readonly html: string;
   private readonly script = readPublic('reset-password.js');
   private readonly style = readPublic('reset-password.css');
 
   constructor(@Inject(SAMPLE_CONFIG) config: SampleConfig) {
-    this.html = readPublic('reset-password.html').replace(
-      'data-lookup-field="email"',
-      `data-lookup-field="${config.lookupField}"`,
-    );
+    this.html = readPublic('reset-password.html')
+      .replace('data-lookup-field="email"', `data-lookup-field="${config.lookupField}"`)
+      .replace('data-reset-codes="false"', `data-reset-codes="${config.resetCodes}"`);
   }
 
   @Get('reset-password')

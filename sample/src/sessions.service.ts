@@ -1,9 +1,9 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { PasswordResetEvents, PostResetEvent } from 'nestjs-password-reset';
+import { PasswordResetEvents, ResetCommittingEvent } from 'nestjs-password-reset';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import type { SampleConfig } from './config.js';
 import { SAMPLE_CONFIG } from './config.module.js';
 import { User } from './user.entity.js';
@@ -38,10 +38,15 @@ export class SessionsService {
     return user;
   }
 
-  /** The password changed: log out every existing session of this user. */
-  @OnEvent(PasswordResetEvents.PostReset, { suppressErrors: false })
-  async revokeSessions({ user }: PostResetEvent<User>): Promise<void> {
-    await this.users.increment({ id: user.id }, 'credentialVersion', 1);
+  /**
+   * The password is changing: log out every existing session of this user. In ResetCommitting, not PostReset,
+   * so a failure here fails the reset (the password stays, the token too) instead of leaving old sessions alive
+   * behind a 200. Through the reset's transaction where there is one: the password write holds the user's row.
+   */
+  @OnEvent(PasswordResetEvents.ResetCommitting, { suppressErrors: false })
+  async revokeSessions({ user, session }: ResetCommittingEvent<User>): Promise<void> {
+    const users = session instanceof EntityManager ? session.getRepository(User) : this.users;
+    await users.increment({ id: user.id }, 'credentialVersion', 1);
   }
 
   private sign(payload: string): string {

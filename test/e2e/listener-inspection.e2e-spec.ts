@@ -31,6 +31,12 @@ class DetachedMailer {
   deliver(_event: TokenCreatedEvent): void {}
 }
 
+@Injectable()
+class DetachedRevoker {
+  @OnEvent(PasswordResetEvents.ResetCommitting, { suppressErrors: false, nextTick: true })
+  revoke(): void {}
+}
+
 describe('start-up inspection of the app listeners', () => {
   let t: TestApp | undefined;
   afterEach(async () => t?.close());
@@ -52,6 +58,12 @@ describe('start-up inspection of the app listeners', () => {
   it('refuses to start with a PreReset listener run with { async: true }, naming it', async () => {
     await expect(createTestApp({ providers: [DetachedVeto] })).rejects.toThrow(
       /PasswordResetModule: DetachedVeto\.veto listens to password_reset\.pre_reset with \{ async: true \}: .*veto would be ignored/,
+    );
+  });
+
+  it('refuses to start with a ResetCommitting listener run detached: its failure could not undo the reset', async () => {
+    await expect(createTestApp({ providers: [DetachedRevoker] })).rejects.toThrow(
+      /DetachedRevoker\.revoke listens to password_reset\.reset_committing with \{ nextTick: true \}/,
     );
   });
 

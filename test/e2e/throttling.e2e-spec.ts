@@ -105,7 +105,8 @@ describe('throttling', () => {
     await request(t.server).post('/password_reset/').send({ email: 'a@example.com' }).expect(200);
     expect(calls.map(([, ttl, limit, , name]) => [name, ttl, limit])).toEqual([
       ['request', 60_000, 5],
-      ['account', 3_600_000, 3],
+      ['accountPerClient', 3_600_000, 3],
+      ['account', 3_600_000, 10],
     ]);
     expect(calls.map(([key]) => key).join(' ')).not.toMatch(/a@example\.com|127\.0\.0\.1/);
     memory.close();

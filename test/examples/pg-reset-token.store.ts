@@ -28,6 +28,8 @@ interface TokenRow extends QueryResultRow {
 /** A pool or one of its clients inside a transaction. */
 type Queryable = Pick<PoolClient, 'query'>;
 
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
 export class PgResetTokenStore extends ResetTokenStore {
   constructor(protected readonly pool: Pool) {
     super();
@@ -122,17 +124,27 @@ export class PgResetTokenStore extends ResetTokenStore {
    * The UPDATE locks the row until COMMIT: concurrent calls wait, then count on or find the row deleted,
    * so each count up to the cap goes to one caller and none beyond it.
    */
-  async recordFailedAttempt(token: ResetTokenRecord, maxAttempts: number): Promise<number> {
+  async recordFailedAttempt(token: ResetTokenRecord | null, maxAttempts: number): Promise<number> {
+    // null: the same statement for a row that cannot exist (no digest is empty).
+    const [id, digest] = token ? [token.id, token.tokenDigest] : [NIL_UUID, ''];
     return this.transaction(async (db) => {
       const { rows } = await db.query<{ failed_attempts: number }>(
         `UPDATE password_reset_tokens SET failed_attempts = failed_attempts + 1
          WHERE id = $1 AND token_digest = $2 RETURNING failed_attempts`,
-        [token.id, token.tokenDigest],
+        [id, digest],
       );
       const count = rows[0]?.failed_attempts ?? 0;
-      if (count >= maxAttempts) await db.query('DELETE FROM password_reset_tokens WHERE id = $1', [token.id]);
+      if (count >= maxAttempts) await db.query('DELETE FROM password_reset_tokens WHERE id = $1', [id]);
       return count;
     });
+  }
+
+  async releaseAttempt(token: ResetTokenRecord): Promise<void> {
+    await this.pool.query(
+      `UPDATE password_reset_tokens SET failed_attempts = failed_attempts - 1
+       WHERE id = $1 AND token_digest = $2 AND failed_attempts > 0`,
+      [token.id, token.tokenDigest],
+    );
   }
 
   async deleteExpired(limit: number): Promise<number> {

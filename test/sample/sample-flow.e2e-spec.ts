@@ -9,6 +9,7 @@ import {
   startSample,
   storedPasswordHash,
   useSmtpSink,
+  withSampleDatabase,
 } from '../fixtures/sample-process.js';
 import { DB_ENGINE } from '../fixtures/test-database.js';
 
@@ -23,6 +24,12 @@ const JANE: SeedAccount = {
   isActive: true,
 };
 const SAM: SeedAccount = { email: 'sam@example.com', username: 'sam', password: 'sam-old-secret-7', isActive: true };
+const ROSA: SeedAccount = {
+  email: 'rosa@example.com',
+  username: 'rosa',
+  password: 'rosa-old-secret-7',
+  isActive: true,
+};
 /** Exactly 72 UTF-8 bytes, bcrypt's limit. */
 const LONG: SeedAccount = {
   email: 'long@example.com',
@@ -33,10 +40,38 @@ const LONG: SeedAccount = {
 const ACCOUNTS: SeedAccount[] = [
   JANE,
   SAM,
+  ROSA,
   LONG,
   { email: 'inactive@example.com', username: 'inactive', password: 'inactive-secret-7', isActive: false },
   { email: 'nopassword@example.com', username: 'nopassword', password: null, isActive: true },
 ];
+
+/** Makes every change of a user's credential version fail in the database (the review's simulated outage), or not. */
+async function failSessionRevocation(db: DataSource, on: boolean): Promise<void> {
+  const engine = db.options.type;
+  if (!on) {
+    await db.query('DROP TRIGGER IF EXISTS fail_revocation' + (engine === 'postgres' ? ' ON users' : ''));
+    return;
+  }
+  if (engine === 'better-sqlite3') {
+    await db.query(
+      `CREATE TRIGGER fail_revocation BEFORE UPDATE OF "credentialVersion" ON users BEGIN SELECT RAISE(ABORT, 'simulated outage'); END`,
+    );
+  } else if (engine === 'postgres') {
+    await db.query(
+      `CREATE OR REPLACE FUNCTION fail_revocation() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'simulated outage'; END $$ LANGUAGE plpgsql`,
+    );
+    await db.query(
+      'CREATE TRIGGER fail_revocation BEFORE UPDATE OF "credentialVersion" ON users FOR EACH ROW EXECUTE FUNCTION fail_revocation()',
+    );
+  } else {
+    await db.query(
+      `CREATE TRIGGER fail_revocation BEFORE UPDATE ON users FOR EACH ROW BEGIN
+         IF NEW.credentialVersion <> OLD.credentialVersion THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated outage'; END IF;
+       END`,
+    );
+  }
+}
 
 describe('sample app: the reset flow over HTTP, mail through SMTP', () => {
   const sink = useSmtpSink();
@@ -134,7 +169,7 @@ describe('sample app: the reset flow over HTTP, mail through SMTP', () => {
     expect((await login(JANE.email, NEW_PASSWORD)).status).toBe(200);
   });
 
-  it('ends the sessions opened before a reset, on the PostReset event', async () => {
+  it('ends the sessions opened before a reset, on the ResetCommitting event', async () => {
     const me = (sessionToken: string) =>
       fetch(`${sample.url}/auth/me`, { headers: { authorization: `Bearer ${sessionToken}` } }).then((r) => r.status);
     const { body: before } = await login(SAM.email, SAM.password!);
@@ -153,6 +188,29 @@ describe('sample app: the reset flow over HTTP, mail through SMTP', () => {
     expect(await me(oldSession)).toBe(401);
     const { body: after } = await login(SAM.email, 'Sam-fresh-passphrase-9');
     expect(await me((after as { sessionToken: string }).sessionToken)).toBe(200);
+  });
+
+  it('fails the reset when ending the old sessions fails: no 200, old password and old session unchanged', async () => {
+    const me = (sessionToken: string) =>
+      fetch(`${sample.url}/auth/me`, { headers: { authorization: `Bearer ${sessionToken}` } }).then((r) => r.status);
+    const oldSession = ((await login(ROSA.email, ROSA.password!)).body as { sessionToken: string }).sessionToken;
+    const mails = sink().mails.length;
+    expect(await postJson(api(''), { email: ROSA.email })).toEqual(OK);
+    const token = resetLinkToken((await sink().waitForMail(mails + 1)).parsed.text, APP_URL);
+
+    await withSampleDatabase(sample.databaseUrl, (db) => failSessionRevocation(db, true));
+    try {
+      const failed = await postJson(api('confirm/'), { token, password: 'Rosa-fresh-passphrase-9' });
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+      expect(await me(oldSession)).toBe(200);
+      expect((await login(ROSA.email, ROSA.password!)).status).toBe(200);
+      expect((await login(ROSA.email, 'Rosa-fresh-passphrase-9')).status).toBe(401);
+    } finally {
+      await withSampleDatabase(sample.databaseUrl, (db) => failSessionRevocation(db, false));
+    }
+    // The same token, once revocation works again: the reset goes through and the old session dies.
+    expect(await postJson(api('confirm/'), { token, password: 'Rosa-fresh-passphrase-9' })).toEqual(OK);
+    expect(await me(oldSession)).toBe(401);
   });
 
   it('answers unknown, inactive and passwordless accounts the same, and mails none of them', async () => {
