@@ -171,7 +171,11 @@ export class PasswordResetService {
       throw this.invalidToken();
     }
     const user = found.user ?? (await this.users.findById(resetToken.userId));
-    if (!user) throw this.invalidToken();
+    if (!user) {
+      // The account is gone: SQL cascades the delete, a store without foreign keys does not.
+      await this.tokens.delete(resetToken);
+      throw this.invalidToken();
+    }
     if (!this.fingerprints(user).includes(resetToken.credentialFingerprint)) {
       // Password or email changed since the token was issued: it can never be valid again.
       await this.tokens.delete(resetToken);

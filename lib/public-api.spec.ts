@@ -42,6 +42,7 @@ describe('public API', () => {
         'RandomNumberTokenGenerator',
         'RandomStringTokenGenerator',
         'RepetitivePasswordValidator',
+        'ResetCommittingEvent',
         'ResetTokenStore',
         'SERVICE_UNAVAILABLE_MESSAGE',
         'SequentialPasswordValidator',

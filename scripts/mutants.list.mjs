@@ -35,8 +35,8 @@ export default [
     name: 'no-hmac-key',
     promise: 'stolen database copy: token digests are HMAC-SHA256 under tokenSecret',
     file: 'lib/password-reset.service.ts',
-    find: 'return tokenDigestFor(token, this.options.tokenSecret, boundTo);',
-    replace: 'return tokenDigestFor(token, undefined, boundTo);',
+    find: 'return tokenDigestFor(token, secret, boundTo);',
+    replace: 'return tokenDigestFor(token, secret && undefined, boundTo);',
     suites: ['test/e2e/token-storage.e2e-spec.ts', 'test/e2e/account-bound-codes.e2e-spec.ts'],
   },
   {
@@ -59,8 +59,8 @@ export default [
     name: 'skip-fingerprint-check',
     promise: 'a token dies when the password or email changes by any route',
     file: 'lib/password-reset.service.ts',
-    find: 'if (this.fingerprint(user) !== resetToken.credentialFingerprint) {',
-    replace: 'if (false) {',
+    find: 'if (!this.fingerprints(user).includes(resetToken.credentialFingerprint)) {',
+    replace: 'if (!this.fingerprints(user).length) {',
     suites: ['test/e2e/validate-token.e2e-spec.ts', 'test/e2e/confirm-reset.e2e-spec.ts'],
   },
   {
@@ -83,8 +83,8 @@ export default [
     name: 'skip-account-limit',
     promise: 'mail-bombing one user: per-account limit, counted for unknown addresses too',
     file: 'lib/password-reset.service.ts',
-    find: "if (!(await this.throttler.hit('account', foldIdentifier(lookupValue))).allowed) return;",
-    replace: "await this.throttler.hit('account', foldIdentifier(lookupValue));",
+    find: "if (!(await this.throttler.hit('account', folded)).allowed) return;",
+    replace: "await this.throttler.hit('account', folded);",
     suites: ['test/e2e/throttling.e2e-spec.ts'],
   },
   {
@@ -151,8 +151,8 @@ export default [
     name: 'uncounted-wrong-codes',
     promise: 'guessing a short code: attempts counted, revoked after maxFailedAttempts',
     file: 'lib/password-reset.service.ts',
-    find: 'await this.tokens.recordFailedAttempt(resetToken, this.options.maxFailedAttempts);',
-    replace: '',
+    find: 'const attempt = await this.tokens.recordFailedAttempt(resetToken, max + 1);',
+    replace: 'const attempt: number = resetToken ? 1 : 0;',
     suites: ['test/e2e/account-bound-codes.e2e-spec.ts'],
   },
   {

@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { PasswordResetModuleOptions, RandomNumberTokenGenerator } from '../../lib/index.js';
 import { issueToken, NEW_PASSWORD, ROUTES } from '../fixtures/reset-requests.js';
 import { createTestApp, createUser, passwordWorks, TestApp, tokenRows } from '../fixtures/test-app.js';
+import { describeWithSqlTokens } from '../fixtures/token-store.js';
 import { createTestDatabase, TestDatabase } from '../fixtures/test-database.js';
 
 const OLD_KEY = 'the-old-key-of-at-least-32-characters!!';
@@ -13,7 +14,9 @@ const NEW_KEY = 'the-new-key-of-at-least-32-characters!!';
  * Rotation as the README describes it: a restart with [new, old] keeps every live token working and signs
  * new ones with the new key; a restart without the old key ends the old tokens. One database across restarts.
  */
-describe('tokenSecret rotation', () => {
+describeWithSqlTokens(
+  'the restarts share one database, and each test app keeps Redis tokens under a prefix of its own',
+)('tokenSecret rotation', () => {
   let database: TestDatabase | undefined;
   const apps: TestApp[] = [];
   afterEach(async () => {
