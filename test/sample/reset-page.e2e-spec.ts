@@ -144,6 +144,7 @@ interface OpenedPage {
     expect(await form.locator('#reset-errors li').allTextContents()).toEqual([
       'This password is too common.',
       'This password is entirely numeric.',
+      'This password is a sequence of characters, like abcdefgh or 12345678.',
     ]);
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     await form.screenshot({ path: SCREENSHOT });
