@@ -1,14 +1,10 @@
-import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
 import { RandomNumberTokenGenerator, ResetTokenStore } from '../../lib/index.js';
-import { RedisResetTokenStore } from '../../lib/storage/redis-reset-token.store.js';
-import { createTestApp, createUser, TestApp, TestAppOptions } from '../fixtures/test-app.js';
+import { createTestApp, createUser, TestApp } from '../fixtures/test-app.js';
 import { issueToken, ROUTES } from '../fixtures/reset-requests.js';
 
 const SECRET = 'a-server-secret-of-at-least-32-characters!';
-const REDIS = { host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(process.env.REDIS_PORT ?? 6379) };
 const CAP = 5;
 const GUESSES = 60;
 
@@ -38,19 +34,10 @@ describe.each([
   ['the Redis store', true],
 ])('the attempt cap with %s', (_name, onRedis) => {
   let t: TestApp;
-  let redis: Redis | undefined;
   afterEach(async () => t?.close());
-  afterAll(async () => redis?.quit());
 
-  async function start(): Promise<TestApp> {
-    const setup: TestAppOptions = { options: codeOptions };
-    if (onRedis) {
-      redis ??= new Redis(REDIS);
-      const store = new RedisResetTokenStore(redis, { keyPrefix: `{pr_test_${randomBytes(6).toString('hex')}}:` });
-      setup.extras = { extraProviders: [{ provide: ResetTokenStore, useValue: store }] };
-    }
-    return createTestApp(setup);
-  }
+  const start = (): Promise<TestApp> =>
+    createTestApp({ options: codeOptions, tokenStore: onRedis ? 'redis' : 'database' });
 
   it(`compares at most ${CAP} of ${GUESSES} concurrent wrong guesses, then the code is revoked`, async () => {
     t = await start();

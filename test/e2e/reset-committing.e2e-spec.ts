@@ -1,17 +1,13 @@
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { EntityManager } from 'typeorm';
-import { PasswordResetEvents, ResetCommittingEvent, ResetTokenStore } from '../../lib/index.js';
-import { RedisResetTokenStore } from '../../lib/storage/redis-reset-token.store.js';
+import { PasswordResetEvents, ResetCommittingEvent } from '../../lib/index.js';
 import { issueToken, NEW_PASSWORD, ROUTES } from '../fixtures/reset-requests.js';
-import { createTestApp, createUser, passwordWorks, TestApp, TestAppOptions, tokenRows } from '../fixtures/test-app.js';
+import { createTestApp, createUser, passwordWorks, TestApp, tokenRows } from '../fixtures/test-app.js';
 import { User } from '../fixtures/user.entity.js';
 
-const REDIS = { host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(process.env.REDIS_PORT ?? 6379) };
 const OLD_PASSWORD = 'correct horse battery';
 
 /** Ends sessions the way an app would, through the reset's unit of work; fails while `failing` is set. */
@@ -40,19 +36,10 @@ describe.each([
   ['the Redis store', true],
 ])('ResetCommitting with %s', (_name, onRedis) => {
   let t: TestApp;
-  let redis: Redis | undefined;
   afterEach(async () => t?.close());
-  afterAll(async () => redis?.quit());
 
-  async function start(): Promise<TestApp> {
-    const setup: TestAppOptions = { providers: [SessionRevoker] };
-    if (onRedis) {
-      redis ??= new Redis(REDIS);
-      const store = new RedisResetTokenStore(redis, { keyPrefix: `{pr_test_${randomBytes(6).toString('hex')}}:` });
-      setup.extras = { extraProviders: [{ provide: ResetTokenStore, useValue: store }] };
-    }
-    return createTestApp(setup);
-  }
+  const start = (): Promise<TestApp> =>
+    createTestApp({ providers: [SessionRevoker], tokenStore: onRedis ? 'redis' : 'database' });
 
   it('a failing step answers 5xx, leaves the password and the token as they were; the token then works', async () => {
     t = await start();
