@@ -9,9 +9,11 @@ export type {
   PasswordResetModuleExtras,
   PasswordResetModuleOptions,
   PasswordResetOptionsFactory,
+  PasswordResetQueueOptions,
   PasswordResetUserConfig,
   PasswordResetUserFields,
   ResolvedPasswordResetOptions,
+  ResolvedPasswordResetQueueOptions,
 } from './password-reset.options.js';
 export type {
   PasswordResetMessage,
@@ -28,6 +30,7 @@ export type { HttpRequestLike, PasswordResetClientInfo } from './utils/client-in
 
 // Events
 export {
+  DeliveryFailedEvent,
   PasswordResetEvents,
   PostResetEvent,
   PreResetEvent,
@@ -39,6 +42,17 @@ export type { PasswordResetEventName } from './password-reset.events.js';
 // Token storage
 export { ResetTokenStore } from './storage/reset-token.store.js';
 export type { NewResetTokenRecord, ResetTokenRecord, ResetTokenWrite } from './storage/reset-token.store.js';
+
+// The queue of answered requests (BullMQ: nestjs-password-reset/bullmq)
+export { TokenRequestQueue } from './queue/token-request.queue.js';
+export type {
+  TokenRequest,
+  TokenRequestAttempt,
+  TokenRequestHandler,
+  TokenRequestQueueSettings,
+} from './queue/token-request.queue.js';
+export { InProcessTokenRequestQueue, TokenRequestQueueFullError } from './queue/in-process-token-request.queue.js';
+export type { InProcessTokenRequestQueueOptions } from './queue/in-process-token-request.queue.js';
 
 // Tokens
 export { BaseTokenGenerator } from './tokens/base-token-generator.js';

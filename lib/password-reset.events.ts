@@ -18,6 +18,11 @@ export const PasswordResetEvents = {
   ResetCommitting: 'password_reset.reset_committing',
   /** The new password is stored; notify the user. A listener's failure is logged and changes nothing. */
   PostReset: 'password_reset.post_reset',
+  /**
+   * A TokenCreated listener failed on the request's last attempt (`queue.attempts`): the token was never
+   * delivered and is deleted. Alert on it; the user has to ask again.
+   */
+  DeliveryFailed: 'password_reset.delivery_failed',
 } as const;
 
 export type PasswordResetEventName = (typeof PasswordResetEvents)[keyof typeof PasswordResetEvents];
@@ -53,5 +58,17 @@ export class ResetCommittingEvent<User extends object = object> {
     readonly resetToken: ResetTokenRecord,
     /** The token store's unit of work (see `ResetTokenWrite`): an `EntityManager` in a transaction, or undefined. */
     readonly session?: unknown,
+  ) {}
+}
+
+export class DeliveryFailedEvent<User extends object = object> {
+  constructor(
+    readonly user: User,
+    /** The undelivered token's row (already deleted); the plaintext token is not kept anywhere. */
+    readonly resetToken: ResetTokenRecord,
+    /** The last listener error, with any spelling of the token redacted. */
+    readonly error: unknown,
+    /** Attempts made, the last included. */
+    readonly attempts: number,
   ) {}
 }

@@ -26,6 +26,7 @@ import {
 import { PasswordResetService } from './password-reset.service.js';
 import { BcryptPasswordHasher } from './passwords/bcrypt-password-hasher.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
+import { InProcessTokenRequestQueue } from './queue/in-process-token-request.queue.js';
 import { TokenRequestQueue } from './queue/token-request.queue.js';
 import { ResetTokenStore } from './storage/reset-token.store.js';
 import type { PasswordResetTypeOrmStores } from './storage/typeorm-stores.module.js';
@@ -37,7 +38,7 @@ import { PasswordResetThrottler } from './throttling/password-reset-throttler.js
 import { definedEntries } from './utils/object.util.js';
 
 /** The strategies: each an abstract class used as DI token, with a default the module builds from the options. */
-const STRATEGIES = [BaseTokenGenerator, PasswordHasher, PasswordResetUserStore, ResetTokenStore];
+const STRATEGIES = [BaseTokenGenerator, PasswordHasher, PasswordResetUserStore, ResetTokenStore, TokenRequestQueue];
 
 /**
  * The password-reset flow for a Nest app. Register once, with `forRoot` or `forRootAsync`; the host app
@@ -85,6 +86,12 @@ export class PasswordResetModule extends ConfigurableModuleClass {
         useFactory: (stores: PasswordResetTypeOrmStores) => stores.tokenStore(),
         inject: [PASSWORD_RESET_TYPEORM_STORES],
       },
+      {
+        provide: TokenRequestQueue,
+        useFactory: (options: ResolvedPasswordResetOptions) =>
+          new InProcessTokenRequestQueue({ maxPending: options.queue.maxPending }),
+        inject: [PASSWORD_RESET_OPTIONS],
+      },
       { provide: PasswordResetOpenApiDocumenter, useClass: PasswordResetOpenApiDocumenter },
     ].filter((provider) => !replaced.has(provider.provide));
     const typeormStores =
@@ -124,7 +131,6 @@ export class PasswordResetModule extends ConfigurableModuleClass {
         ...defaults,
         ...extras.extraProviders,
         PasswordResetService,
-        TokenRequestQueue,
         PasswordResetThrottler,
         PasswordResetThrottleGuard,
         PasswordResetListenerInspector,

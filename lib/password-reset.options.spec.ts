@@ -57,6 +57,21 @@ describe('resolvePasswordResetOptions', () => {
     expect(resolvePasswordResetOptions({}).tokenSecrets).toEqual([]);
   });
 
+  it('merges the queue settings into their defaults', () => {
+    expect(resolvePasswordResetOptions({}).queue).toEqual({
+      attempts: 5,
+      backoff: 3000,
+      delay: { min: 50, max: 1000 },
+      maxPending: 1000,
+      shutdownTimeout: 10_000,
+    });
+    expect(resolvePasswordResetOptions({ queue: { attempts: 2, delay: { max: 100 } } }).queue).toMatchObject({
+      attempts: 2,
+      backoff: 3000,
+      delay: { min: 50, max: 100 },
+    });
+  });
+
   it('keeps defaults where the app passed undefined', () => {
     expect(resolvePasswordResetOptions({ tokenTtl: undefined }).tokenTtl).toBe(86_400);
   });
@@ -86,6 +101,16 @@ describe('resolvePasswordResetOptions', () => {
     [{ throttle: { storageTimeout: 0 } }, /option "throttle\.storageTimeout" must be a whole number of milliseconds/],
     [{ throttle: { storage: { increment: () => {} } } }, /option "throttle\.keySecret" \(or tokenSecret\) is required/],
     [{ messages: 'Token invalide' }, /option "messages" must be an object of messages/],
+    [{ queue: 5 }, /option "queue" must be an object of queue settings/],
+    [{ queue: { attempt: 3 } }, /unknown option "queue\.attempt"/],
+    [{ queue: { attempts: 0 } }, /option "queue\.attempts" must be an integer from 1 to 100/],
+    [{ queue: { backoff: -1 } }, /option "queue\.backoff" must be a whole number of milliseconds/],
+    [{ queue: { maxPending: 0 } }, /option "queue\.maxPending" must be an integer from 1 to 1000000/],
+    [{ queue: { shutdownTimeout: 1.5 } }, /option "queue\.shutdownTimeout"/],
+    [{ queue: { delay: 100 } }, /option "queue\.delay" must be an object/],
+    [{ queue: { delay: { max: -5 } } }, /option "queue\.delay\.max" must be a whole number of milliseconds/],
+    [{ queue: { delay: { min: 2000 } } }, /option "queue\.delay\.min" must not be above "queue\.delay\.max"/],
+    [{ queue: { delay: { mini: 1 } } }, /unknown option "queue\.delay\.mini"/],
     [{ messages: { invalidTokens: 'Jeton invalide.' } }, /unknown option "messages\.invalidTokens"/],
     [
       { messages: { invalidToken: 404 } },

@@ -94,6 +94,25 @@ export interface PasswordResetModuleOptions {
   throttle?: PasswordResetThrottleOptions | false;
   /** Replacements for the module's own answers, e.g. translations (see the README for each key). */
   messages?: PasswordResetMessages;
+  /** How answered requests are run: retries, start delay, the in-process queue's bound (see the README's "Scaling out"). */
+  queue?: PasswordResetQueueOptions;
+}
+
+export interface PasswordResetQueueOptions {
+  /** Runs of a request whose delivery fails (a TokenCreated listener throws), the first included. Default 5. */
+  attempts?: number;
+  /** Milliseconds before the first retry, doubled for each further one. Default 3000 (3, 6, 12, 24 s). */
+  backoff?: number;
+  /**
+   * A request's first run starts after a random delay from `min` to `max` ms, so a request sent right after it
+   * is not slowed by its work. Default 50 to 1000; with workers of their own (no work on the serving event
+   * loop), 0 to 0 is fine.
+   */
+  delay?: { min?: number; max?: number };
+  /** In-process queue: requests taken and not yet finished, at most; more are refused with 503. Default 1000. */
+  maxPending?: number;
+  /** The longest a shutdown waits for requests in flight (ms). Default 10000. */
+  shutdownTimeout?: number;
 }
 
 /** A class for `forRootAsync({ useClass })` or `useExisting`; the method name is set in the module definition. */
@@ -119,8 +138,12 @@ export interface PasswordResetModuleExtras {
 
 type OptionalOptions = 'ipAddressHeader' | 'accountBoundTokens';
 
+export type ResolvedPasswordResetQueueOptions = Required<Omit<PasswordResetQueueOptions, 'delay'>> & {
+  delay: { min: number; max: number };
+};
+
 export type ResolvedPasswordResetOptions = Required<
-  Omit<PasswordResetModuleOptions, OptionalOptions | 'tokenSecret' | 'throttle' | 'messages'>
+  Omit<PasswordResetModuleOptions, OptionalOptions | 'tokenSecret' | 'throttle' | 'messages' | 'queue'>
 > &
   Pick<PasswordResetModuleOptions, OptionalOptions> & {
     /** The key that signs new tokens: the first of the list. */
@@ -129,6 +152,7 @@ export type ResolvedPasswordResetOptions = Required<
     tokenSecrets: readonly string[];
     throttle: ResolvedPasswordResetThrottleOptions;
     messages: ResolvedPasswordResetMessages;
+    queue: ResolvedPasswordResetQueueOptions;
   };
 
 const DEFAULTS = {
@@ -173,6 +197,8 @@ const CHECKS: Record<keyof PasswordResetModuleOptions, [Check, string]> = {
   maxFailedAttempts: [(v) => isPositiveInteger(v) && (v as number) <= 100, 'an integer from 1 to 100'],
   throttle: [(v) => v === false || isPlainObject(v), 'false or an object of limits'],
   messages: [(v) => isPlainObject(v), 'an object of messages'],
+  // Checked on its own (resolveQueue), so an error names the setting.
+  queue: [(v) => isPlainObject(v), 'an object of queue settings'],
 };
 
 const THROTTLE_NAMES = Object.keys(DEFAULT_RATE_LIMITS) as PasswordResetThrottleName[];
@@ -202,16 +228,10 @@ function resolveThrottle(
     return { limits: off, ...throttleSettings({}) };
   }
   const given = throttle ?? {};
-  for (const [key, value] of Object.entries(given)) {
-    if (key === 'storage' || THROTTLE_NAMES.includes(key as PasswordResetThrottleName)) continue;
-    if (!Object.hasOwn(THROTTLE_SETTINGS, key)) {
-      throw new PasswordResetConfigurationError(`unknown option "throttle.${key}"`);
-    }
-    const [check, expected] = THROTTLE_SETTINGS[key];
-    if (value !== undefined && !check(value)) {
-      throw new PasswordResetConfigurationError(`option "throttle.${key}" must be ${expected}`);
-    }
-  }
+  const settings = Object.entries(given).filter(
+    ([key]) => key !== 'storage' && !THROTTLE_NAMES.includes(key as PasswordResetThrottleName),
+  );
+  checkSettings('throttle', Object.fromEntries(settings), THROTTLE_SETTINGS);
   const { storage } = given;
   if (storage !== undefined && typeof storage?.increment !== 'function') {
     throw new PasswordResetConfigurationError('option "throttle.storage" must implement ThrottlerStorage (increment)');
@@ -242,6 +262,49 @@ function throttleSettings(given: PasswordResetThrottleOptions) {
     keySecret: given.keySecret,
     storageTimeout: given.storageTimeout ?? DEFAULT_THROTTLE_STORAGE_TIMEOUT_MS,
   };
+}
+
+const QUEUE_DEFAULTS: ResolvedPasswordResetQueueOptions = {
+  attempts: 5,
+  backoff: 3000,
+  delay: { min: 50, max: 1000 },
+  maxPending: 1000,
+  shutdownTimeout: 10_000,
+};
+
+const isMilliseconds: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 3_600_000;
+const MILLISECONDS_EXPECTED = 'a whole number of milliseconds from 0 to 3600000';
+
+const QUEUE_SETTINGS: Record<string, [Check, string]> = {
+  attempts: [(v) => isPositiveInteger(v) && (v as number) <= 100, 'an integer from 1 to 100'],
+  backoff: [isMilliseconds, MILLISECONDS_EXPECTED],
+  delay: [isPlainObject, 'an object { min, max } of milliseconds'],
+  maxPending: [(v) => isPositiveInteger(v) && (v as number) <= 1_000_000, 'an integer from 1 to 1000000'],
+  shutdownTimeout: [isMilliseconds, MILLISECONDS_EXPECTED],
+};
+
+function resolveQueue(given: PasswordResetQueueOptions = {}): ResolvedPasswordResetQueueOptions {
+  checkSettings('queue', given, QUEUE_SETTINGS);
+  const delay = { ...QUEUE_DEFAULTS.delay, ...definedEntries(given.delay ?? {}) };
+  checkSettings('queue.delay', delay, {
+    min: [isMilliseconds, MILLISECONDS_EXPECTED],
+    max: [isMilliseconds, MILLISECONDS_EXPECTED],
+  });
+  if (delay.min > delay.max) {
+    throw new PasswordResetConfigurationError('option "queue.delay.min" must not be above "queue.delay.max"');
+  }
+  return { ...QUEUE_DEFAULTS, ...definedEntries(given), delay };
+}
+
+/** Every key known, every set value of the expected kind; the error names the option by its full path. */
+function checkSettings(path: string, given: object, settings: Record<string, [Check, string]>): void {
+  for (const [key, value] of Object.entries(given)) {
+    if (!Object.hasOwn(settings, key)) throw new PasswordResetConfigurationError(`unknown option "${path}.${key}"`);
+    const [check, expected] = settings[key];
+    if (value !== undefined && !check(value)) {
+      throw new PasswordResetConfigurationError(`option "${path}.${key}" must be ${expected}`);
+    }
+  }
 }
 
 function resolveMessages(messages: PasswordResetMessages = {}): ResolvedPasswordResetMessages {
@@ -314,6 +377,7 @@ export function resolvePasswordResetOptions(options: PasswordResetModuleOptions 
     tokenSecrets,
     throttle: resolveThrottle(options.throttle, tokenSecrets[0]),
     messages: resolveMessages(options.messages),
+    queue: resolveQueue(options.queue),
   };
 }
 

@@ -1,11 +1,12 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';
 import {
   InvalidResetTokenException,
   PasswordResetBadRequestException,
   PasswordResetThrottledException,
+  PasswordResetUnavailableException,
 } from './exceptions/password-reset.exceptions.js';
 import {
   MAX_TOKEN_LENGTH,
@@ -14,6 +15,7 @@ import {
   WEAK_TOKEN_ENTROPY_BITS,
 } from './password-reset.constants.js';
 import {
+  DeliveryFailedEvent,
   PasswordResetEventName,
   PasswordResetEvents,
   PostResetEvent,
@@ -23,7 +25,7 @@ import {
 } from './password-reset.events.js';
 import type { ResolvedPasswordResetOptions } from './password-reset.options.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
-import { TokenRequestQueue } from './queue/token-request.queue.js';
+import { TokenRequest, TokenRequestAttempt, TokenRequestQueue } from './queue/token-request.queue.js';
 import { ResetTokenRecord, ResetTokenStore } from './storage/reset-token.store.js';
 import { PasswordResetThrottler } from './throttling/password-reset-throttler.js';
 import { BaseTokenGenerator } from './tokens/base-token-generator.js';
@@ -50,12 +52,22 @@ export interface IssuedResetToken {
   resetToken: ResetTokenRecord;
 }
 
+/**
+ * What the queue gets of a failed delivery: the reason was logged (redacted), and this error may be stored
+ * (BullMQ keeps it in Redis), so it names no one and quotes nothing.
+ */
+class RetriedDelivery extends Error {
+  constructor(attempt: number) {
+    super(`A ${PasswordResetEvents.TokenCreated} listener failed on attempt ${attempt}`);
+  }
+}
+
 /** The request path looks for expired tokens at most this often per process (see `cleanUpExpired`). */
 export const EXPIRED_CLEANUP_INTERVAL_MS = 1000;
 
 /** The reset flow: request, validate, confirm. Storage, users, tokens and passwords are strategies. */
 @Injectable()
-export class PasswordResetService {
+export class PasswordResetService implements OnModuleInit {
   protected readonly logger = new Logger(PASSWORD_RESET_LOGGER_CONTEXT);
   /** Validate and confirm then also name the account, and wrong codes are counted against its token. */
   readonly tokensBoundToAccount: boolean;
@@ -72,8 +84,9 @@ export class PasswordResetService {
     protected readonly tokenGenerator: BaseTokenGenerator,
     protected readonly passwordHasher: PasswordHasher,
     protected readonly throttler: PasswordResetThrottler,
-    private readonly queue: TokenRequestQueue,
+    protected readonly queue: TokenRequestQueue,
     @Optional() events?: EventEmitter2,
+    @Optional() private readonly listenersReady?: EventEmitterReadinessWatcher,
   ) {
     if (!events) {
       throw new PasswordResetConfigurationError(
@@ -97,9 +110,23 @@ export class PasswordResetService {
   }
 
   /**
+   * The queue runs answered requests from now on. Each waits until @nestjs/event-emitter has registered the
+   * app's listeners: a worker may take a request while the app is still starting, and a TokenCreated with no
+   * listener yet would deliver nothing.
+   */
+  async onModuleInit(): Promise<void> {
+    const ready = this.listenersReady?.waitUntilReady() ?? Promise.resolve();
+    await this.queue.start(async (request, attempt) => {
+      await ready;
+      await this.runTokenRequest(request, attempt);
+    }, this.options.queue);
+  }
+
+  /**
    * What the request endpoint does, for any route of the app's own (GraphQL, RPC): counts the request against
-   * the account's limit (over it, nothing is sent), then with `noInformationLeakage` answers at once and
-   * runs the token work afterwards, so neither the answer nor its timing tells whether the account exists.
+   * the account's limit (over it, nothing is sent), then with `noInformationLeakage` hands it to the queue and
+   * returns, so neither the answer nor its timing tells whether the account exists. A queue that cannot take
+   * it (full, or its Redis down) gives a 503, for every account alike.
    */
   async requestPasswordReset(lookupValue: string, client: PasswordResetClientInfo = {}): Promise<void> {
     // Counted for every identifier, known or not. The client's share first: its requests past it do not use
@@ -108,29 +135,82 @@ export class PasswordResetService {
     if (!(await this.throttler.hit('accountPerClient', this.accountClientKey(folded, client))).allowed) return;
     if (!(await this.throttler.hit('account', folded)).allowed) return;
     if (!this.options.noInformationLeakage) return this.requestToken(lookupValue, client);
-    this.queue.schedule(() => this.requestToken(lookupValue, client));
+    // Only these two fields: the request may be stored in Redis, and nothing else of the caller's belongs there.
+    const request: TokenRequest = { lookupValue, client: { ipAddress: client.ipAddress, userAgent: client.userAgent } };
+    try {
+      await this.queue.enqueue(request);
+    } catch {
+      // The queue logs why (a full in-process queue at most once a minute).
+      throw new PasswordResetUnavailableException(this.options.messages.serviceUnavailable());
+    }
   }
 
   /**
    * Issues a token to every eligible account whose lookup field matches `lookupValue`, now, and emits
-   * TokenCreated for each. No limits, no deferral: unknown or ineligible accounts get nothing, unless
-   * `noInformationLeakage` is false, then a 400.
+   * TokenCreated for each (a failing listener is logged). No limits, no queue: unknown or ineligible accounts
+   * get nothing, unless `noInformationLeakage` is false, then a 400.
    */
   async requestToken(lookupValue: string, client: PasswordResetClientInfo = {}): Promise<void> {
+    await this.issueTokens(lookupValue, client, (user, issued) =>
+      this.emit(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued), issued.token),
+    );
+  }
+
+  /** Resolves once every token request taken by the queue has finished (see `TokenRequestQueue.drain`). */
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+
+  /**
+   * The queue's handler: one run of an answered request. A failing TokenCreated listener makes the run throw,
+   * so the queue runs the request again (a fresh token replaces the undelivered one), until the last attempt:
+   * then the token is deleted and DeliveryFailed emitted. What the queue gets to keep is a bare message: it
+   * may store it (BullMQ in Redis), and a listener's error may quote the token.
+   */
+  protected async runTokenRequest(request: TokenRequest, attempt: TokenRequestAttempt): Promise<void> {
+    const retried = attempt.final ? '' : ', to be retried';
+    try {
+      await this.issueTokens(request.lookupValue, request.client, (user, issued) =>
+        this.deliver(user, issued, attempt),
+      );
+    } catch (error) {
+      if (error instanceof RetriedDelivery) throw error;
+      // A lookup or token write that failed (the database or token store down): retried like a delivery.
+      const level = attempt.final ? 'error' : 'warn';
+      this.logger[level](`Token request failed on attempt ${attempt.number}${retried}: ${describeError(error)}`);
+      throw new Error(`Token request failed on attempt ${attempt.number}`, { cause: error });
+    }
+  }
+
+  /** Emits TokenCreated; a listener's failure is retried (RetriedDelivery) or, on the last attempt, reported. */
+  private async deliver(user: object, issued: IssuedResetToken, attempt: TokenRequestAttempt): Promise<void> {
+    try {
+      await this.events.emitAsync(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued));
+    } catch (error) {
+      const reason = `A ${PasswordResetEvents.TokenCreated} listener failed: ${describeError(error, issued.token)}`;
+      if (!attempt.final) {
+        this.logger.warn(`${reason} (attempt ${attempt.number}, to be retried)`);
+        throw new RetriedDelivery(attempt.number);
+      }
+      this.logger.error(`${reason} (last attempt, ${attempt.number}; the token is withdrawn)`);
+      await this.tokens.delete(issued.resetToken);
+      const redacted = redactSecretInError(error, issued.token);
+      const event = new DeliveryFailedEvent(user, issued.resetToken, redacted, attempt.number);
+      await this.emit(PasswordResetEvents.DeliveryFailed, event, issued.token);
+    }
+  }
+
+  private async issueTokens(
+    lookupValue: string,
+    client: PasswordResetClientInfo,
+    deliver: (user: object, issued: IssuedResetToken) => Promise<void>,
+  ): Promise<void> {
     await this.cleanUpExpired();
     const users = (await this.findMatchingUsers(lookupValue)).filter((user) => this.isEligible(user));
     if (users.length === 0 && !this.options.noInformationLeakage) {
       throw new PasswordResetBadRequestException([this.options.messages.unknownAccount(this.options.lookupField)]);
     }
-    for (const user of users) {
-      const issued = await this.createToken(user, client);
-      await this.emit(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued), issued.token);
-    }
-  }
-
-  /** Resolves once every token request answered first has finished. */
-  drain(): Promise<void> {
-    return this.queue.drain();
+    for (const user of users) await deliver(user, await this.createToken(user, client));
   }
 
   /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import * as core from './index.js';
+import * as bullmq from './bullmq.js';
 import * as typeorm from './typeorm.js';
 
 /**
@@ -18,6 +19,8 @@ describe('public API', () => {
         'CommonPasswordValidator',
         'DEFAULT_MEMORY_THROTTLE_MAX_KEYS',
         'DEFAULT_RATE_LIMITS',
+        'DeliveryFailedEvent',
+        'InProcessTokenRequestQueue',
         'INVALID_TOKEN_MESSAGE',
         'InjectPasswordResetOptions',
         'InvalidResetTokenException',
@@ -48,6 +51,8 @@ describe('public API', () => {
         'SequentialPasswordValidator',
         'TOO_MANY_REQUESTS_MESSAGE',
         'TokenCreatedEvent',
+        'TokenRequestQueue',
+        'TokenRequestQueueFullError',
         'UserAttributeSimilarityValidator',
         'defaultPasswordValidators',
       ].sort(),
@@ -64,6 +69,12 @@ describe('public API', () => {
         'TypeOrmUserStore',
         'passwordResetEntities',
       ].sort(),
+    );
+  });
+
+  it('nestjs-password-reset/bullmq exports the BullMQ queue and nothing else', () => {
+    expect(Object.keys(bullmq).sort()).toEqual(
+      ['BullMqTokenRequestQueue', 'DEFAULT_BULLMQ_PREFIX', 'DEFAULT_BULLMQ_QUEUE_NAME'].sort(),
     );
   });
 });

@@ -152,7 +152,7 @@ try {
     });
   check('every source map carries or ships its sources', danglingMaps.length === 0, danglingMaps.slice(0, 5));
   // An app without TypeORM compiles against these with skipLibCheck off: no declaration may need typeorm's.
-  for (const entry of ['dist/index.d.ts', 'dist/redis.d.ts']) {
+  for (const entry of ['dist/index.d.ts', 'dist/redis.d.ts', 'dist/bullmq.d.ts']) {
     const named = [...packagesNamedByDeclarations(packageDir, entry)];
     const typeorm = named.filter((name) => name === 'typeorm' || name === '@nestjs/typeorm');
     check(`${entry} and the declarations it reaches name neither typeorm nor @nestjs/typeorm`, !typeorm.length, named);
@@ -330,7 +330,7 @@ try {
   );
   check('moduleResolution bundler resolves the declarations', bundler.ok, tail(bundler.output));
 
-  phase('an app without TypeORM: RedisResetTokenStore from nestjs-password-reset/redis, its own user store');
+  phase('an app without TypeORM: Redis tokens (nestjs-password-reset/redis), a BullMQ queue (/bullmq), its own user store');
   // Its own install, outside the workspace above, whose node_modules holds typeorm.
   const bare = join(workDir, 'no-typeorm');
   cpSync(noTypeOrmSources, join(bare, 'src'), { recursive: true });
@@ -341,7 +341,7 @@ try {
     ...Object.fromEntries(
       appPackages
         .filter((name) => name !== 'typeorm' && name !== '@nestjs/typeorm')
-        .concat('ioredis')
+        .concat('ioredis', 'bullmq')
         .map((name) => [name, manifest.devDependencies[name]]),
     ),
   };

@@ -1,39 +1,59 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { PASSWORD_RESET_LOGGER_CONTEXT } from '../password-reset.constants.js';
-import { describeError } from '../utils/redact.util.js';
+import { randomInt } from 'node:crypto';
+import type { PasswordResetClientInfo } from '../utils/client-info.util.js';
 
-/** Token requests answered but not yet processed, at most. */
-export const MAX_PENDING_TOKEN_REQUESTS = 1000;
+/** What a queued request carries: the lookup value and the client, nothing else (no token exists yet). */
+export interface TokenRequest {
+  lookupValue: string;
+  client: PasswordResetClientInfo;
+}
+
+/** Which run of a request this is. On the last one a failed delivery is reported, not retried. */
+export interface TokenRequestAttempt {
+  /** 1 for the first run. */
+  number: number;
+  final: boolean;
+}
+
+/** The token work of one request. Throws to have the request run again (if attempts are left). */
+export type TokenRequestHandler = (request: TokenRequest, attempt: TokenRequestAttempt) => Promise<void>;
+
+/** How requests are run, from the module's `queue` options; the same for every queue. */
+export interface TokenRequestQueueSettings {
+  /** Runs of a request whose delivery fails, the first included. */
+  attempts: number;
+  /** Milliseconds before the first retry; each further retry waits twice as long as the one before. */
+  backoff: number;
+  /** A request's first run starts after a random delay in this range (ms), whatever the account. */
+  delay: { min: number; max: number };
+  /** The longest a shutdown waits for work in flight (ms). */
+  shutdownTimeout: number;
+}
 
 /**
- * The token work of requests that were answered first, run in this process after the response. Failures are
- * logged, never returned; `drain()` waits for the work in flight, and so does a graceful shutdown.
+ * Where the request endpoint hands a request after counting it, so it can answer before any account is looked
+ * up. A strategy (replace it through `extraProviders`): the default runs requests in this process
+ * (`InProcessTokenRequestQueue`); `BullMqTokenRequestQueue` from `nestjs-password-reset/bullmq` keeps them in
+ * Redis, for several instances and crash safety.
  */
-@Injectable()
-export class TokenRequestQueue implements BeforeApplicationShutdown {
-  private readonly logger = new Logger(PASSWORD_RESET_LOGGER_CONTEXT);
-  private readonly pending = new Set<Promise<void>>();
+export abstract class TokenRequestQueue {
+  /**
+   * Called once by the module at start-up, before any `enqueue`: from then on, run requests with `handler`
+   * (in this process, if this process consumes).
+   */
+  abstract start(handler: TokenRequestHandler, settings: TokenRequestQueueSettings): Promise<void>;
 
-  schedule(work: () => Promise<void>): void {
-    if (this.pending.size >= MAX_PENDING_TOKEN_REQUESTS) {
-      // A flood the throttles let through must not grow memory without bound; the client just asks again.
-      this.logger.warn(`${MAX_PENDING_TOKEN_REQUESTS} token requests are already waiting: one was dropped`);
-      return;
-    }
-    // setImmediate: the answer is written before any of the work starts.
-    const job = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(work)
-      .catch((error: unknown) => this.logger.error(`Token request failed: ${describeError(error)}`))
-      .finally(() => this.pending.delete(job));
-    this.pending.add(job);
-  }
+  /**
+   * Takes a request. Resolves once the request is safe by the queue's own promise (in memory, or stored in
+   * Redis); rejects (the endpoint then answers 503) if it cannot be taken. Must cost the same for every account:
+   * nothing may be looked up here.
+   */
+  abstract enqueue(request: TokenRequest): Promise<void>;
 
-  /** Resolves once every scheduled request has finished. */
-  async drain(): Promise<void> {
-    while (this.pending.size) await Promise.all([...this.pending]);
-  }
+  /** Starts every waiting request now (delays and backoffs skipped) and resolves once all have finished. */
+  abstract drain(): Promise<void>;
+}
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.drain();
-  }
+/** How long a request's first run waits: uniformly random in `settings.delay`, from node:crypto. */
+export function randomStartDelay({ delay }: TokenRequestQueueSettings): number {
+  return randomInt(delay.min, delay.max + 1);
 }

@@ -9,6 +9,7 @@ import type {
   ThrottleStorageRecord,
 } from './password-reset-throttle.options.js';
 import { MemoryThrottleStorage } from './memory-throttle.storage.js';
+import { withDeadline } from '../utils/deadline.util.js';
 
 export interface ThrottleVerdict {
   allowed: boolean;
@@ -68,23 +69,15 @@ export class PasswordResetThrottler implements OnApplicationShutdown {
     limit: number,
     name: PasswordResetThrottleName,
   ): Promise<ThrottleStorageRecord> {
-    const timeoutMs = this.options.throttle.storageTimeout;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
     try {
-      // Promise.race also handles a late rejection of the losing increment.
-      return await Promise.race([
-        Promise.resolve().then(() => this.storage.increment(key, ttl, limit, ttl, name)),
-        timeout,
-      ]);
+      return await withDeadline(
+        () => this.storage.increment(key, ttl, limit, ttl, name),
+        this.options.throttle.storageTimeout,
+      );
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       this.logger.error(`The throttle storage failed to count a ${name} hit (${reason}): answering 503`);
       throw new PasswordResetUnavailableException(this.options.messages.serviceUnavailable());
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -8,11 +8,12 @@ import {
   PasswordResetThrottleStorage,
   RandomNumberTokenGenerator,
   ResetTokenStore,
+  TokenRequestQueue,
 } from 'nestjs-password-reset';
 import { RedisResetTokenStore } from 'nestjs-password-reset/redis';
 import { AuthController } from './auth.controller.js';
 import type { SampleConfig } from './config.js';
-import { SAMPLE_CONFIG, SampleConfigModule, THROTTLE_STORAGE, TokenRedis } from './config.module.js';
+import { QueueRedis, SAMPLE_CONFIG, SampleConfigModule, THROTTLE_STORAGE, TokenRedis } from './config.module.js';
 import { ResetMailer } from './reset-mailer.js';
 import { ResetPageController } from './reset-page.controller.js';
 import { SessionsService } from './sessions.service.js';
@@ -21,7 +22,6 @@ import { User } from './user.entity.js';
 @Module({})
 export class AppModule {
   static forRoot(config: SampleConfig): DynamicModule {
-    const { tokenStore } = config;
     return {
       module: AppModule,
       imports: [
@@ -49,18 +49,7 @@ export class AppModule {
         PasswordResetModule.forRootAsync({
           user: { entity: User },
           path: 'api/password_reset',
-          // TOKEN_STORE=redis: the tokens in Redis, the users still in the database (the table is then not created).
-          extraProviders:
-            tokenStore.type === 'redis'
-              ? [
-                  {
-                    provide: ResetTokenStore,
-                    inject: [TokenRedis],
-                    useFactory: (redis: TokenRedis) =>
-                      new RedisResetTokenStore(redis, { keyPrefix: tokenStore.keyPrefix }),
-                  },
-                ]
-              : [],
+          extraProviders: [...tokenStoreProviders(config), ...queueProviders(config)],
           inject: [SAMPLE_CONFIG, { token: THROTTLE_STORAGE, optional: true }],
           useFactory: (env: SampleConfig, storage?: PasswordResetThrottleStorage): PasswordResetModuleOptions => ({
             tokenTtl: env.tokenTtl,
@@ -70,6 +59,7 @@ export class AppModule {
             // RESET_CODES: 6-digit codes, which the package binds to the account (validate/confirm name it).
             tokenGenerator: env.resetCodes ? new RandomNumberTokenGenerator() : undefined,
             tokenSecret: env.tokenSecret,
+            queue: { attempts: env.queueAttempts, backoff: env.queueBackoff, delay: env.queueDelay },
           }),
         }),
       ],
@@ -77,4 +67,41 @@ export class AppModule {
       providers: [ResetMailer, SessionsService],
     };
   }
+}
+
+/** TOKEN_STORE=redis: the tokens in Redis, the users still in the database (the table is then not created). */
+function tokenStoreProviders({ tokenStore }: SampleConfig): Provider[] {
+  if (tokenStore.type !== 'redis') return [];
+  return [
+    {
+      provide: ResetTokenStore,
+      inject: [TokenRedis],
+      useFactory: (redis: TokenRedis) => new RedisResetTokenStore(redis, { keyPrefix: tokenStore.keyPrefix }),
+    },
+  ];
+}
+
+/**
+ * REDIS_URL: answered requests wait in Redis for a worker, so a crashed instance loses none and a failed mail is
+ * retried; SAMPLE_ROLE=web runs no worker (dedicated `worker` processes do the work).
+ */
+function queueProviders({ queue, role }: SampleConfig): Provider[] {
+  if (queue.type !== 'bullmq') return [];
+  return [
+    {
+      provide: TokenRequestQueue,
+      inject: [QueueRedis],
+      // Imported here, so an app without REDIS_URL never loads bullmq.
+      useFactory: async (redis: QueueRedis) => {
+        const { BullMqTokenRequestQueue } = await import('nestjs-password-reset/bullmq');
+        return new BullMqTokenRequestQueue({
+          connection: redis,
+          prefix: queue.prefix,
+          worker: role !== 'web',
+          lockDuration: queue.lockDuration,
+          stalledInterval: queue.lockDuration,
+        });
+      },
+    },
+  ];
 }

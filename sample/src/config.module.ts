@@ -13,9 +13,16 @@ export class TokenRedis extends Redis implements OnApplicationShutdown {
   }
 }
 
+/** The queue's Redis connection (REDIS_URL); BullMQ's workers need `maxRetriesPerRequest: null`. */
+export class QueueRedis extends Redis implements OnApplicationShutdown {
+  async onApplicationShutdown(): Promise<void> {
+    await this.quit();
+  }
+}
+
 /**
- * The checked environment for every module, the shared throttle store when REDIS_URL is set, and the token store's
- * connection with TOKEN_STORE=redis.
+ * The checked environment for every module, the shared throttle store and the queue's connection when REDIS_URL is
+ * set, and the token store's connection with TOKEN_STORE=redis.
  */
 @Global()
 @Module({})
@@ -27,6 +34,12 @@ export class SampleConfigModule {
       providers.push({
         provide: THROTTLE_STORAGE,
         useFactory: () => new ThrottlerStorageRedisService(config.redisUrl),
+      });
+    }
+    if (config.queue.type === 'bullmq') {
+      providers.push({
+        provide: QueueRedis,
+        useFactory: () => new QueueRedis(config.redisUrl!, { maxRetriesPerRequest: null }),
       });
     }
     if (config.tokenStore.type === 'redis') {

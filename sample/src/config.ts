@@ -14,6 +14,15 @@ export type DatabaseConfig =
 /** Where reset tokens live: the database's table (the default), or Redis at `redisUrl` under `keyPrefix`. */
 export type TokenStoreConfig = { type: 'database' } | { type: 'redis'; keyPrefix: string };
 
+/**
+ * With REDIS_URL, answered requests wait in Redis for a worker (BullMQ); without, in this process. `prefix` keeps
+ * the queue's keys apart from another app's on the same Redis (unset: the package's `{password_reset}`).
+ */
+export type QueueConfig = { type: 'in-process' } | { type: 'bullmq'; prefix?: string; lockDuration?: number };
+
+/** `all`: HTTP and a queue worker; `web`: HTTP only; `worker`: a queue worker only, no port. */
+export type SampleRole = 'all' | 'web' | 'worker';
+
 /** `undefined`: the package's default; `false`: switched off. */
 export type RateLimitConfig = { limit: number; ttl: number } | false | undefined;
 
@@ -34,6 +43,13 @@ export interface SampleConfig {
   /** Shared throttle counters, for several instances behind one load balancer; the tokens too with TOKEN_STORE=redis. */
   redisUrl?: string;
   tokenStore: TokenStoreConfig;
+  queue: QueueConfig;
+  role: SampleRole;
+  /** Runs of a request whose mail fails, and the first retry's delay (ms); unset: the package's defaults. */
+  queueAttempts?: number;
+  queueBackoff?: number;
+  /** The random delay before a request's first run (ms); unset: the package's defaults (50 to 1000). */
+  queueDelay: { min?: number; max?: number };
   /** Key of the throttle-key HMAC; required with `redisUrl`, and the same on every instance. */
   throttleKeySecret?: string;
   throttle: {
@@ -87,6 +103,11 @@ export function loadConfig(env: Env = process.env): SampleConfig {
     lookupField: readChoice(env, 'LOOKUP_FIELD', ['email', 'username'] as const) ?? 'email',
     redisUrl,
     tokenStore: readTokenStore(env, redisUrl),
+    queue: readQueue(env, redisUrl),
+    role: readRole(env, redisUrl),
+    queueAttempts: readInteger(env, 'QUEUE_ATTEMPTS', 1, 100),
+    queueBackoff: readInteger(env, 'QUEUE_BACKOFF_MS', 0, 3_600_000),
+    queueDelay: readQueueDelay(env),
     throttleKeySecret: readThrottleKeySecret(env, redisUrl),
     sessionSecret: readSecret(env, 'SESSION_SECRET'),
     throttle: {
@@ -137,6 +158,32 @@ function readTokenStore(env: Env, redisUrl: string | undefined): TokenStoreConfi
   }
   if (!redisUrl) throw new ConfigError('TOKEN_STORE=redis needs REDIS_URL, the Redis that keeps the tokens');
   return { type, keyPrefix: keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX };
+}
+
+function readQueue(env: Env, redisUrl: string | undefined): QueueConfig {
+  const prefix = read(env, 'QUEUE_PREFIX');
+  const lockDuration = readInteger(env, 'QUEUE_LOCK_MS', 1000, 600_000);
+  if (!redisUrl) {
+    if (prefix !== undefined || lockDuration !== undefined) {
+      throw new ConfigError('QUEUE_PREFIX and QUEUE_LOCK_MS apply only with REDIS_URL (the queue in Redis)');
+    }
+    return { type: 'in-process' };
+  }
+  return { type: 'bullmq', prefix, lockDuration };
+}
+
+function readQueueDelay(env: Env): SampleConfig['queueDelay'] {
+  const min = readInteger(env, 'QUEUE_DELAY_MIN_MS', 0, 3_600_000);
+  const max = readInteger(env, 'QUEUE_DELAY_MAX_MS', 0, 3_600_000);
+  if ((min ?? 50) > (max ?? 1000)) throw new ConfigError('QUEUE_DELAY_MIN_MS must not be above QUEUE_DELAY_MAX_MS');
+  return { min, max };
+}
+
+function readRole(env: Env, redisUrl: string | undefined): SampleRole {
+  const role = readChoice(env, 'SAMPLE_ROLE', ['all', 'web', 'worker'] as const) ?? 'all';
+  // Without Redis a request runs in the process that took it: a web-only instance would never run it.
+  if (role !== 'all' && !redisUrl) throw new ConfigError(`SAMPLE_ROLE=${role} needs REDIS_URL, where the queue is`);
+  return role;
 }
 
 function parseDatabaseUrl(value: string): DatabaseConfig {

@@ -23,6 +23,7 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
 
+  if (config.role === 'worker') return startWorker(config);
   // A failed start rejects (no abort, no buffered log dump) and ends in the one line below.
   const app = await NestFactory.create(AppModule.forRoot(config), await createHttpAdapter(config.httpAdapter), {
     logger: ['error', 'warn'],
@@ -43,6 +44,20 @@ async function bootstrap(): Promise<void> {
     );
   }
   console.log(startupLine(config, accounts));
+}
+
+/**
+ * SAMPLE_ROLE=worker: the same module with no HTTP server; its queue worker runs the requests web instances
+ * took. The web instances create the tables and seed the accounts.
+ */
+async function startWorker(config: SampleConfig): Promise<void> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  const delivery = config.smtp ? `sent via SMTP ${config.smtp.host}:${config.smtp.port}` : 'printed here';
+  console.log(`Sample worker running: it sends the reset mails of requests queued in Redis; they are ${delivery}`);
 }
 
 /**

@@ -38,8 +38,13 @@ async function main(): Promise<void> {
   const check = (name: string, ok: boolean, detail?: unknown) => checks.push({ name, ok, ...(ok ? {} : { detail }) });
   const keyPrefix = process.env.REDIS_KEY_PREFIX!;
   const redis = new Redis(process.env.REDIS_URL!);
+  // BullMQ's workers need a client that waits for Redis rather than failing a command.
+  const queueRedis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
+  const queuePrefix = `${keyPrefix.slice(0, -1)}queue`;
 
-  const app = await NestFactory.create(AppModule.register(redis, keyPrefix), { logger: ['error', 'warn'] });
+  const app = await NestFactory.create(AppModule.register(redis, keyPrefix, queueRedis, queuePrefix), {
+    logger: ['error', 'warn'],
+  });
   try {
     await app.listen(0, '127.0.0.1');
     const base = await app.getUrl();
@@ -80,6 +85,8 @@ async function main(): Promise<void> {
     check('login with the old password answers 401', oldLogin.status === 401, oldLogin);
     const left = await keysUnder(redis, keyPrefix);
     check('confirm left no key in Redis', left.length === 0, left);
+    const queued = (await keysUnder(redis, queuePrefix)).filter((key) => /:\d+$/.test(key));
+    check('the queue kept no job of the finished request', queued.length === 0, queued);
     const reused = await post('password_reset/confirm/', { token, password: 'Another-harbour-2001' });
     check('the used token gets 404', reused.status === 404, reused);
   } catch (error) {
@@ -87,9 +94,9 @@ async function main(): Promise<void> {
   } finally {
     await app.close();
     // The app owns the client: it deletes what it may have left and closes it.
-    const left = await keysUnder(redis, keyPrefix);
+    const left = [...(await keysUnder(redis, keyPrefix)), ...(await keysUnder(redis, queuePrefix))];
     if (left.length) await redis.del(...left);
-    await redis.quit();
+    await Promise.all([redis.quit(), queueRedis.quit()]);
   }
   console.log(`PACK-CHECK-RESULT ${JSON.stringify({ checks })}`);
 }

@@ -105,7 +105,7 @@ describe('package manifest', () => {
     const optional = Object.keys(manifest.peerDependenciesMeta ?? {}).filter(
       (name) => manifest.peerDependenciesMeta[name].optional,
     );
-    expect(optional).toEqual(['@nestjs/swagger', '@nestjs/typeorm', 'ioredis', 'typeorm']);
+    expect(optional).toEqual(['@nestjs/swagger', '@nestjs/typeorm', 'bullmq', 'ioredis', 'typeorm']);
     for (const name of optional) {
       expect({ name, peer: name in manifest.peerDependencies, dev: name in manifest.devDependencies }).toEqual({
         name,
@@ -124,6 +124,9 @@ describe('package manifest', () => {
     expect(redis.files).toContain(join(ROOT, 'lib', 'storage', 'redis-reset-token.store.ts'));
     expect(importedPackages().get('ioredis')).toBe(join(ROOT, 'lib', 'storage', 'redis-reset-token.store.ts'));
     expect(optional.filter((name) => redis.has(name))).toEqual([]);
+    // The BullMQ entry loads bullmq and no other optional peer.
+    const bullmq = packagesLoadedBy('bullmq.ts');
+    expect(optional.filter((name) => bullmq.has(name))).toEqual(['bullmq']);
   });
 
   it('exports ESM with types, and ships only dist', () => {

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import {
+  IN_ORDER,
   postJson,
   resetLinkToken,
   SampleApp,
@@ -82,8 +83,9 @@ describe('sample app: the reset flow over HTTP, mail through SMTP', () => {
   beforeAll(async () => {
     sample = await startSample({
       seed: ACCOUNTS,
-      // Room for this suite's logins, all from one address (the limit has its own test).
-      env: { ...sink().env, APP_URL, LOGIN_THROTTLE_LIMIT: '100' },
+      // Room for this suite's logins, all from one address (the limit has its own test). No start delay, so
+      // requests run in the order they came (the sentinel below relies on it).
+      env: { ...sink().env, APP_URL, LOGIN_THROTTLE_LIMIT: '100', ...IN_ORDER },
     });
   }, 180_000);
 
@@ -218,7 +220,8 @@ describe('sample app: the reset flow over HTTP, mail through SMTP', () => {
     for (const email of ['nobody@example.com', 'inactive@example.com', 'nopassword@example.com']) {
       expect(await postJson(api(''), { email })).toEqual(OK);
     }
-    // A sentinel: a mailable request after them, worked on after theirs; once its mail is in, theirs would be too.
+    // A sentinel: a mailable request after them, worked on after theirs (IN_ORDER); once its mail is in, theirs
+    // would be too.
     await postJson(api(''), { email: JANE.email });
     await sink().waitForMailTo(JANE.email, before);
     expect(

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import {
+  IN_ORDER,
   postJson,
   randomLoopbackAddress,
   SampleApp,
@@ -93,6 +94,8 @@ describeOnce('sample app: throttle variables', () => {
           ACCOUNT_THROTTLE_LIMIT: '1',
           ACCOUNT_THROTTLE_TTL_SECONDS: '60',
           REQUEST_THROTTLE_LIMIT: '0',
+          // The sentinel request below must run after the ones before it.
+          ...IN_ORDER,
         },
       });
     }, 180_000);
