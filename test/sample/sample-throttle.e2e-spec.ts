@@ -1,6 +1,8 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { deleteRedisKeysUnder, uniqueQueuePrefix } from '../fixtures/token-store.js';
 import {
+  stopAllSamples,
   IN_ORDER,
   postJson,
   randomLoopbackAddress,
@@ -20,8 +22,9 @@ const JANE: SeedAccount = {
 };
 const SAM: SeedAccount = { email: 'sam@example.com', username: 'sam', password: 'sam-old-secret-7', isActive: true };
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** Per run, so these counters never meet another run's in a shared Redis. */
+/** Per run, so these counters never meet another run's in a shared Redis (nor its queue). */
 const THROTTLE_KEY_SECRET = randomBytes(32).toString('base64url');
+const QUEUE_PREFIX = uniqueQueuePrefix();
 
 const api = (sample: SampleApp, path = '') => `${sample.url}/api/password_reset/${path}`;
 /** Statuses of sequential requests, each from the given client address. */
@@ -36,6 +39,11 @@ const describeOnce = DB_ENGINE === 'sqlite' ? describe : describe.skip;
 
 describeOnce('sample app: throttle variables', () => {
   const sink = useSmtpSink();
+  // The samples first: a running worker would write its queue's keys again.
+  afterAll(async () => {
+    await stopAllSamples();
+    await deleteRedisKeysUnder(QUEUE_PREFIX);
+  }, 30_000);
 
   describe('REQUEST_ and TOKEN_THROTTLE_*', () => {
     let sample: SampleApp;
@@ -125,7 +133,13 @@ describeOnce('sample app: throttle variables', () => {
 
   describe('REDIS_URL', () => {
     it('shares the counters between instances', async () => {
-      const env = { REDIS_URL, THROTTLE_KEY_SECRET, REQUEST_THROTTLE_LIMIT: '2', REQUEST_THROTTLE_TTL_SECONDS: '60' };
+      const env = {
+        REDIS_URL,
+        THROTTLE_KEY_SECRET,
+        QUEUE_PREFIX,
+        REQUEST_THROTTLE_LIMIT: '2',
+        REQUEST_THROTTLE_TTL_SECONDS: '60',
+      };
       const first = await startSample({ seed: [JANE], env });
       const second = await startSample({ seed: [JANE], env, databaseUrl: first.databaseUrl });
       // A fresh client address: no counters from earlier runs in the same Redis.
@@ -140,7 +154,11 @@ describeOnce('sample app: throttle variables', () => {
     it('answers 503 in about a second while Redis is down, instead of holding the request', async () => {
       const sample = await startSample({
         seed: [JANE],
-        env: { REDIS_URL: `redis://127.0.0.1:${new URL(await unreachableUrl()).port}`, THROTTLE_KEY_SECRET },
+        env: {
+          REDIS_URL: `redis://127.0.0.1:${new URL(await unreachableUrl()).port}`,
+          THROTTLE_KEY_SECRET,
+          QUEUE_PREFIX,
+        },
       });
       for (const path of ['', 'validate_token/']) {
         const started = Date.now();
