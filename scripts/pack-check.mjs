@@ -330,7 +330,9 @@ try {
   );
   check('moduleResolution bundler resolves the declarations', bundler.ok, tail(bundler.output));
 
-  phase('an app without TypeORM: Redis tokens (nestjs-password-reset/redis), a BullMQ queue (/bullmq), its own user store');
+  phase(
+    'an app without TypeORM: Redis tokens (nestjs-password-reset/redis), a BullMQ queue (/bullmq), its own user store',
+  );
   // Its own install, outside the workspace above, whose node_modules holds typeorm.
   const bare = join(workDir, 'no-typeorm');
   cpSync(noTypeOrmSources, join(bare, 'src'), { recursive: true });
