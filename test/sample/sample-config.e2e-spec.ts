@@ -104,6 +104,36 @@ const BAD_STARTS: BadStart[] = [
     env: { REDIS_KEY_PREFIX: '{app}:' },
     line: /^Configuration error: REDIS_KEY_PREFIX applies only to TOKEN_STORE=redis$/,
   },
+  {
+    name: 'an unknown SAMPLE_ROLE',
+    env: { SAMPLE_ROLE: 'api' },
+    line: /^Configuration error: SAMPLE_ROLE must be one of all, web, worker, not "api"$/,
+  },
+  {
+    name: 'SAMPLE_ROLE=web without REDIS_URL',
+    env: { SAMPLE_ROLE: 'web' },
+    line: /^Configuration error: SAMPLE_ROLE=web needs REDIS_URL, where the queue is$/,
+  },
+  {
+    name: 'SAMPLE_ROLE=worker without REDIS_URL',
+    env: { SAMPLE_ROLE: 'worker' },
+    line: /^Configuration error: SAMPLE_ROLE=worker needs REDIS_URL, where the queue is$/,
+  },
+  {
+    name: 'a QUEUE_PREFIX without REDIS_URL',
+    env: { QUEUE_PREFIX: '{app}' },
+    line: /^Configuration error: QUEUE_PREFIX and QUEUE_LOCK_MS apply only with REDIS_URL \(the queue in Redis\)$/,
+  },
+  {
+    name: 'a QUEUE_ATTEMPTS of 0',
+    env: { QUEUE_ATTEMPTS: '0' },
+    line: /^Configuration error: QUEUE_ATTEMPTS must be a whole number from 1 to 100, not "0"$/,
+  },
+  {
+    name: 'a QUEUE_DELAY_MIN_MS above QUEUE_DELAY_MAX_MS',
+    env: { QUEUE_DELAY_MIN_MS: '500', QUEUE_DELAY_MAX_MS: '100' },
+    line: /^Configuration error: QUEUE_DELAY_MIN_MS must not be above QUEUE_DELAY_MAX_MS$/,
+  },
 ];
 
 // Configuration is checked before any database is touched: once, not once per engine.
