@@ -53,7 +53,8 @@ export async function startSample(
     const timer = setTimeout(() => reject(new Error(`sample did not start:\n${output}`)), 60_000);
     const onData = (chunk) => {
       output += chunk;
-      if (output.includes('Sample listening on')) {
+      // A SAMPLE_ROLE=worker process listens on no port.
+      if (/Sample listening on|Sample worker running/.test(output)) {
         clearTimeout(timer);
         resolve();
       }
