@@ -42,6 +42,8 @@ async function startSink() {
   const sink = { received: 0 };
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS', 'AUTH'],
+    // A DNS lookup of 127.0.0.1 per connection would measure the resolver, not the app.
+    disableReverseLookup: true,
     logger: false,
     onData(stream, _session, callback) {
       stream.on('data', () => {});

@@ -27,7 +27,7 @@ export interface BullMqTokenRequestQueueOptions {
    * requests dedicated worker processes (the same module, no HTTP server) run.
    */
   worker?: boolean;
-  /** Requests one worker runs at a time. Default 8. */
+  /** Requests one worker runs at a time; each mostly waits on the database and the mail server. Default 32. */
   concurrency?: number;
   /**
    * How long a worker holds a request before others may take it over as stalled (ms; renewed while it works).
@@ -49,7 +49,7 @@ const DEFAULTS: Resolved = {
   prefix: DEFAULT_BULLMQ_PREFIX,
   queueName: DEFAULT_BULLMQ_QUEUE_NAME,
   worker: true,
-  concurrency: 8,
+  concurrency: 32,
   lockDuration: 30_000,
   stalledInterval: 30_000,
   enqueueTimeout: 1000,
