@@ -199,6 +199,20 @@ describe('second factor on confirm (SecondFactorVerifier)', () => {
       expect(await attemptsOf(t, jane.id)).toBe(0);
     });
 
+    it.each([
+      ['an array', ['123456'], 'otp must be a string'],
+      ['an object', { code: '123456' }, 'otp must be a string'],
+      ['NUL', '123\u0000456', 'otp must be valid UTF-8 text without NUL characters'],
+      ['a lone surrogate', '123\ud800456', 'otp must be valid UTF-8 text without NUL characters'],
+    ])('refuses a proof that is %s with a 400, counting nothing', async (_name, otp, reason) => {
+      const { t, jane, token, verifier } = await enrolledJane();
+      const refused = await confirm(t, { token, password: NEW_PASSWORD, otp }).expect(400);
+      expect(refused.body.message).toEqual([reason]);
+      await expectUnchanged(t, jane.id, token);
+      expect(await attemptsOf(t, jane.id)).toBe(0);
+      expect(verifier.verifications).toBe(0);
+    });
+
     it('takes the proof through the service too (the API a GraphQL resolver calls)', async () => {
       const { t, jane, token, secret } = await enrolledJane();
       await expect(t.service.confirmReset(token, NEW_PASSWORD)).rejects.toBeInstanceOf(SecondFactorRequiredException);
