@@ -1,9 +1,10 @@
-import { describe, expect, it } from '@jest/globals';
-import { ConflictException } from '@nestjs/common';
+import { describe, expect, it, jest } from '@jest/globals';
+import { ConflictException, HttpException } from '@nestjs/common';
 import request from 'supertest';
 import {
   PasswordResetModuleOptions,
   RandomNumberTokenGenerator,
+  ResetTokenStore,
   SECOND_FACTOR_INVALID_MESSAGE,
   SECOND_FACTOR_REQUIRED_MESSAGE,
   SecondFactorProof,
@@ -137,18 +138,29 @@ describe('second factor on confirm (SecondFactorVerifier)', () => {
       expect(await tokenRowsOf(t, jane.id)).toEqual([]);
     });
 
-    it(`verifies at most ${CAP} of 40 concurrent wrong codes, then the token is revoked`, async () => {
+    // Every guess must take an attempt from the store before it is verified: the store's answers are watched to
+    // prove that more than CAP guesses reached the count (they were concurrent), and the verifier counts its calls.
+    it.each([
+      ['over HTTP', 'http'],
+      ['through the service', 'service'],
+    ])(`verifies at most ${CAP} of 40 concurrent wrong codes %s, then the token is revoked`, async (_name, via) => {
       const { t, jane, token, secret, verifier } = await enrolledJane();
+      const counted = jest.spyOn(t.app.get(ResetTokenStore), 'recordFailedAttempt');
       const guesses = await Promise.all(Array.from({ length: 40 }, (_, n) => wrongTotp(secret, n)));
-      const answers = await Promise.all(
+      const statuses = await Promise.all(
         guesses.map((otp) =>
-          confirm(t, { token, password: NEW_PASSWORD, otp }).then((answer: request.Response) => answer),
+          via === 'http'
+            ? confirm(t, { token, password: NEW_PASSWORD, otp }).then((answer: request.Response) => answer.status)
+            : t.service.confirmReset(token, NEW_PASSWORD, undefined, {}, { otp }).then(
+                () => 200,
+                (error: HttpException) => error.getStatus(),
+              ),
         ),
       );
       expect(verifier.verifications).toBeLessThanOrEqual(CAP);
-      const statuses = answers.map((answer) => answer.status);
       expect(statuses.filter((status) => status === 403)).toHaveLength(CAP - 1);
       expect(statuses.filter((status) => status === 404)).toHaveLength(40 - (CAP - 1));
+      if (via === 'service') expect(counted.mock.calls.length).toBeGreaterThan(CAP);
       expect(await tokenRowsOf(t, jane.id)).toEqual([]);
       await confirm(t, { token, password: NEW_PASSWORD, otp: await currentTotp(secret) }).expect(404);
       expect(await passwordWorks(t.dataSource, jane.id, OLD_PASSWORD)).toBe(true);
