@@ -19,8 +19,8 @@ export default [
     name: 'await-token-work',
     promise: 'learning who has an account: the same answer in the same time (the work runs after the answer)',
     file: 'lib/password-reset.service.ts',
-    find: 'this.queue.schedule(() => this.requestToken(lookupValue, client));',
-    replace: 'await this.requestToken(lookupValue, client);',
+    find: 'await this.queue.enqueue(request);',
+    replace: 'await this.requestToken(request.lookupValue, client);',
     suites: ['test/e2e/request-token.e2e-spec.ts'],
   },
   {
@@ -91,9 +91,9 @@ export default [
     name: 'log-the-token',
     promise: 'secrets in logs: tokens and passwords are never logged',
     file: 'lib/password-reset.service.ts',
-    find: 'const issued = await this.createToken(user, client);\n      await this.emit(',
+    find: 'for (const user of users) await deliver(user, await this.createToken(user, client));',
     replace:
-      'const issued = await this.createToken(user, client);\n      this.logger.log(`issued ${issued.token}`);\n      await this.emit(',
+      'for (const user of users) {\n      const issued = await this.createToken(user, client);\n      this.logger.log(`issued ${issued.token}`);\n      await deliver(user, issued);\n    }',
     suites: ['test/e2e/no-secrets-in-logs.e2e-spec.ts'],
   },
 
@@ -102,8 +102,8 @@ export default [
     name: 'log-listener-error-unmasked',
     promise: 'secrets in logs: a failing listener is logged with the token masked',
     file: 'lib/password-reset.service.ts',
-    find: 'this.logger.error(`A ${name} listener failed: ${describeError(error, secret)}`);',
-    replace: 'this.logger.error(`A ${name} listener failed: ${describeError(error, secret)}`, error);',
+    find: 'listener failed: ${describeError(error, issued.token)}`;',
+    replace: 'listener failed: ${describeError(error)}`;',
     suites: ['test/e2e/no-secrets-in-logs.e2e-spec.ts'],
   },
   {
