@@ -65,6 +65,10 @@ export type { RandomNumberTokenGeneratorOptions } from './tokens/random-number-t
 export { PasswordResetUserStore } from './users/password-reset-user-store.js';
 export type { PasswordResetUserId } from './users/password-reset-user-store.js';
 
+// Second factor
+export { SecondFactorVerifier } from './second-factor/second-factor-verifier.js';
+export type { SecondFactorProof } from './second-factor/second-factor-verifier.js';
+
 // Passwords
 export { PasswordHasher } from './passwords/password-hasher.js';
 export { BcryptPasswordHasher } from './passwords/bcrypt-password-hasher.js';
@@ -123,6 +127,9 @@ export {
   PasswordResetBadRequestException,
   PasswordResetThrottledException,
   PasswordResetUnavailableException,
+  SECOND_FACTOR_INVALID_MESSAGE,
+  SECOND_FACTOR_REQUIRED_MESSAGE,
+  SecondFactorRequiredException,
   SERVICE_UNAVAILABLE_MESSAGE,
 } from './exceptions/password-reset.exceptions.js';
 export { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';

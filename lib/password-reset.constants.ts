@@ -18,6 +18,8 @@ export const DEFAULT_MAX_FAILED_ATTEMPTS = 5;
 export const MAX_USER_AGENT_LENGTH = 512;
 export const MAX_LOOKUP_VALUE_LENGTH = 254;
 export const MAX_PASSWORD_LENGTH = 4096;
+/** Each second-factor proof field: room for a WebAuthn assertion sent as JSON. */
+export const MAX_PROOF_LENGTH = 8192;
 /** Tokens arrive in request bodies capped at this length. */
 export const MAX_TOKEN_LENGTH = 256;
 /** Below this, tokens can be guessed online: they are bound to the account unless the app says otherwise. */

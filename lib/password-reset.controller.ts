@@ -12,6 +12,8 @@ export interface PasswordResetStatus {
   status: 'OK';
   username?: string | null;
   email?: string | null;
+  /** Validate, with `secondFactorOnValidation`: the confirm must carry a second-factor proof. */
+  secondFactorRequired?: true;
 }
 
 const OK: PasswordResetStatus = { status: 'OK' };
@@ -40,20 +42,28 @@ export class PasswordResetController {
   async validateToken(@Body() body: unknown, @Req() request: HttpRequestLike): Promise<PasswordResetStatus> {
     const { token, account } = parseValidateTokenBody(body, this.options.messages, this.accountField);
     const { user } = await this.service.validateToken(token, account, readClientInfo(request, this.options));
-    if (!this.options.userDetailsOnValidation) return OK;
-    return {
-      ...OK,
+    const details = this.options.userDetailsOnValidation && {
       username: this.users.getAttribute(user, 'username'),
       email: this.users.getAttribute(user, 'email'),
     };
+    const secondFactor =
+      this.options.secondFactorOnValidation && (await this.service.requiresSecondFactor(user))
+        ? { secondFactorRequired: true as const }
+        : undefined;
+    return { ...OK, ...details, ...secondFactor };
   }
 
   @Post('confirm')
   @HttpCode(HttpStatus.OK)
   @ThrottlePerClient('token')
   async confirmReset(@Body() body: unknown, @Req() request: HttpRequestLike): Promise<PasswordResetStatus> {
-    const { token, password, account } = parseConfirmResetBody(body, this.options.messages, this.accountField);
-    await this.service.confirmReset(token, password, account, readClientInfo(request, this.options));
+    const { token, password, account, proof } = parseConfirmResetBody(
+      body,
+      this.options.messages,
+      this.accountField,
+      this.service.proofFields,
+    );
+    await this.service.confirmReset(token, password, account, readClientInfo(request, this.options), proof);
     return OK;
   }
 

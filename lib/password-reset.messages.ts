@@ -1,5 +1,7 @@
 import {
   INVALID_TOKEN_MESSAGE,
+  SECOND_FACTOR_INVALID_MESSAGE,
+  SECOND_FACTOR_REQUIRED_MESSAGE,
   SERVICE_UNAVAILABLE_MESSAGE,
   TOO_MANY_REQUESTS_MESSAGE,
 } from './exceptions/password-reset.exceptions.js';
@@ -39,6 +41,10 @@ interface MessageArguments {
   invalidEmail: [field: string];
   /** 400: a new password over the hasher's byte limit (72 UTF-8 bytes for bcrypt). */
   passwordTooLong: [maxBytes: number];
+  /** 403: an enrolled user's confirm carried no second-factor proof. */
+  secondFactorRequired: [];
+  /** 403: the second-factor proof was wrong. */
+  secondFactorInvalid: [];
 }
 
 /** The `messages` option: any subset of the module's messages. */
@@ -63,6 +69,8 @@ export const DEFAULT_MESSAGES: ResolvedPasswordResetMessages = {
   invalidText: (field) => `${field} must be valid UTF-8 text without NUL characters`,
   invalidEmail: (field) => `${field} must be an email address`,
   passwordTooLong: (maxBytes) => `This password is too long. It must be at most ${maxBytes} bytes in UTF-8.`,
+  secondFactorRequired: () => SECOND_FACTOR_REQUIRED_MESSAGE,
+  secondFactorInvalid: () => SECOND_FACTOR_INVALID_MESSAGE,
 };
 
 /** What a message option accepts: a non-empty string or a function. */

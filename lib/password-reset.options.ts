@@ -88,8 +88,16 @@ export interface PasswordResetModuleOptions {
    * generator's tokens carry fewer than 64 bits (numeric codes), off otherwise.
    */
   accountBoundTokens?: boolean;
-  /** Wrong codes an account-bound token survives. Default 5. */
+  /**
+   * Wrong guesses a token survives: codes of account-bound tokens and second-factor proofs, on one count per
+   * token. Default 5.
+   */
   maxFailedAttempts?: number;
+  /**
+   * Validate answers `secondFactorRequired: true` for a user enrolled with the `SecondFactorVerifier`, so a
+   * page can ask for the code before the new password. Needs a verifier. Default false.
+   */
+  secondFactorOnValidation?: boolean;
   /** Rate limits per client and per account (see the README for the defaults); `false` switches all off. */
   throttle?: PasswordResetThrottleOptions | false;
   /** Replacements for the module's own answers, e.g. translations (see the README for each key). */
@@ -165,6 +173,7 @@ const DEFAULTS = {
   bcryptCost: DEFAULT_BCRYPT_COST,
   cleanupBatchSize: DEFAULT_CLEANUP_BATCH_SIZE,
   maxFailedAttempts: DEFAULT_MAX_FAILED_ATTEMPTS,
+  secondFactorOnValidation: false,
 } satisfies Partial<ResolvedPasswordResetOptions>;
 
 type Check = (value: unknown) => boolean;
@@ -195,6 +204,7 @@ const CHECKS: Record<keyof PasswordResetModuleOptions, [Check, string]> = {
   cleanupBatchSize: [(v) => isPositiveInteger(v) && (v as number) <= 10_000, 'an integer from 1 to 10000'],
   accountBoundTokens: [isBoolean, 'a boolean'],
   maxFailedAttempts: [(v) => isPositiveInteger(v) && (v as number) <= 100, 'an integer from 1 to 100'],
+  secondFactorOnValidation: [isBoolean, 'a boolean'],
   throttle: [(v) => v === false || isPlainObject(v), 'false or an object of limits'],
   messages: [(v) => isPlainObject(v), 'an object of messages'],
   // Checked on its own (resolveQueue), so an error names the setting.

@@ -7,6 +7,7 @@ import {
   PasswordResetBadRequestException,
   PasswordResetThrottledException,
   PasswordResetUnavailableException,
+  SecondFactorRequiredException,
 } from './exceptions/password-reset.exceptions.js';
 import {
   MAX_TOKEN_LENGTH,
@@ -26,6 +27,7 @@ import {
 import type { ResolvedPasswordResetOptions } from './password-reset.options.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { TokenRequest, TokenRequestAttempt, TokenRequestQueue } from './queue/token-request.queue.js';
+import { checkProofFields, SecondFactorProof, SecondFactorVerifier } from './second-factor/second-factor-verifier.js';
 import { ResetTokenRecord, ResetTokenStore } from './storage/reset-token.store.js';
 import { PasswordResetThrottler } from './throttling/password-reset-throttler.js';
 import { BaseTokenGenerator } from './tokens/base-token-generator.js';
@@ -62,6 +64,12 @@ class RetriedDelivery extends Error {
   }
 }
 
+/**
+ * How a counted guess at a token went (see `countedGuess`): right, wrong, wrong and the token revoked for it, or
+ * not admitted (the token is gone or its attempts are used up), so never checked.
+ */
+type GuessOutcome = 'right' | 'wrong' | 'revoked' | 'refused';
+
 /** The request path looks for expired tokens at most this often per process (see `cleanUpExpired`). */
 export const EXPIRED_CLEANUP_INTERVAL_MS = 1000;
 
@@ -71,6 +79,8 @@ export class PasswordResetService implements OnModuleInit {
   protected readonly logger = new Logger(PASSWORD_RESET_LOGGER_CONTEXT);
   /** Validate and confirm then also name the account, and wrong codes are counted against its token. */
   readonly tokensBoundToAccount: boolean;
+  /** The confirm body fields that carry a second-factor proof: the verifier's, none without one. */
+  readonly proofFields: readonly string[];
   private readonly events: EventEmitter2;
   /** When the request path may next look for expired tokens (epoch ms). */
   private nextCleanupAt = 0;
@@ -87,6 +97,7 @@ export class PasswordResetService implements OnModuleInit {
     protected readonly queue: TokenRequestQueue,
     @Optional() events?: EventEmitter2,
     @Optional() private readonly listenersReady?: EventEmitterReadinessWatcher,
+    @Optional() protected readonly secondFactor?: SecondFactorVerifier,
   ) {
     if (!events) {
       throw new PasswordResetConfigurationError(
@@ -99,6 +110,14 @@ export class PasswordResetService implements OnModuleInit {
     if (this.tokensBoundToAccount && !options.tokenSecret) {
       throw new PasswordResetConfigurationError(
         'tokenSecret is required for account-bound tokens (short codes): without a key, a copy of the token table reveals them',
+      );
+    }
+    this.proofFields = secondFactor
+      ? checkProofFields(secondFactor.proofFields, ['token', 'password', options.lookupField])
+      : [];
+    if (options.secondFactorOnValidation && !secondFactor) {
+      throw new PasswordResetConfigurationError(
+        'option "secondFactorOnValidation" needs a SecondFactorVerifier: provide one in extraProviders',
       );
     }
     if (weak && !this.tokensBoundToAccount) {
@@ -266,19 +285,27 @@ export class PasswordResetService implements OnModuleInit {
     return { user, resetToken };
   }
 
+  /** Whether the user must send a second-factor proof with the confirm: enrolled with the verifier, if any. */
+  async requiresSecondFactor(user: object): Promise<boolean> {
+    return !!this.secondFactor && (await this.secondFactor.isEnrolled(user));
+  }
+
   /**
-   * Sets a new password with a live token. PreReset listeners may veto first; then the store claims the token
-   * and writes the password as one unit (see `ResetTokenStore.redeem`): exactly one of concurrent confirms
-   * wins, a token replaced by a newer request loses, a password changed meanwhile by another route is not
-   * overwritten, and every token of the user is gone afterwards.
+   * Sets a new password with a live token. An enrolled user's second factor is verified first (`proof`: the
+   * values of `proofFields` the client sent), then the password rules; PreReset listeners may veto next; then
+   * the store claims the token and writes the password as one unit (see `ResetTokenStore.redeem`): exactly one
+   * of concurrent confirms wins, a token replaced by a newer request loses, a password changed meanwhile by
+   * another route is not overwritten, and every token of the user is gone afterwards.
    */
   async confirmReset(
     token: string,
     password: string,
     account?: string,
     client: PasswordResetClientInfo = {},
+    proof: SecondFactorProof = {},
   ): Promise<ValidatedResetToken> {
     const { user, resetToken } = await this.validateToken(token, account, client);
+    await this.verifySecondFactor(user, resetToken, proof);
     let passwordHash: string;
     try {
       await this.checkPassword(password, user);
@@ -336,6 +363,40 @@ export class PasswordResetService implements OnModuleInit {
   /** Deletes every expired token, in batches of `cleanupBatchSize` so no statement holds locks for long. */
   clearExpired(): Promise<number> {
     return this.tokens.clearExpired(this.options.cleanupBatchSize);
+  }
+
+  /**
+   * An enrolled user's proof, checked as a guess at the token (see `countedGuess`): it shares the attempt count
+   * with the codes of account-bound tokens, so whoever holds the token gets `maxFailedAttempts` guesses in all.
+   * A confirm without any proof compares nothing and costs no attempt. A wrong proof keeps the token (403)
+   * until the one that uses the last attempt revokes it (404, as for any dead token).
+   */
+  protected async verifySecondFactor(
+    user: object,
+    resetToken: ResetTokenRecord,
+    proof: SecondFactorProof,
+  ): Promise<void> {
+    if (!(await this.requiresSecondFactor(user))) return;
+    const given = Object.fromEntries(
+      this.proofFields
+        .filter((field) => typeof proof[field] === 'string' && proof[field] !== '')
+        .map((field) => [field, proof[field]]),
+    );
+    if (Object.keys(given).length === 0) {
+      throw new SecondFactorRequiredException(this.options.messages.secondFactorRequired());
+    }
+    const outcome = await this.countedGuess(resetToken, async (admitted) => {
+      if (!admitted) return false;
+      try {
+        return (await this.secondFactor!.verify(user, given)) === true;
+      } catch (error) {
+        // The attempt stays spent: a verifier that fails must not become a way to guess for free.
+        throw Object.values(given).reduce<unknown>((redacted, value) => redactSecretInError(redacted, value), error);
+      }
+    });
+    if (outcome === 'right') return;
+    if (outcome === 'wrong') throw new SecondFactorRequiredException(this.options.messages.secondFactorInvalid());
+    throw this.invalidToken();
   }
 
   /** Runs the validators; the 400 lists every reason. */
@@ -397,7 +458,6 @@ export class PasswordResetService implements OnModuleInit {
       return null;
     }
     if (account === undefined) return null;
-    const max = this.options.maxFailedAttempts;
     const users = await this.findMatchingUsers(account);
     // An unknown account, or one without a code, costs what a wrong guess at a live code costs: one token
     // lookup, one attempt counted (for no token, a write that changes nothing), the digests and one comparison
@@ -407,25 +467,42 @@ export class PasswordResetService implements OnModuleInit {
       if (user) resetToken = await this.tokens.findByUser(this.users.getId(user));
       // The lookup an account costs; no token has this digest, and none found by it would be used.
       else await this.tokens.findByDigest(this.dummyDigest);
-      // Counted before comparing, so concurrent guesses cannot all be compared: only those the store admits
-      // (each count 1 to max goes to one guess) are. The store's cap is one above ours so the max-th guess is
-      // still compared (a right code there works); its miss revokes the code below.
-      const attempt = await this.tokens.recordFailedAttempt(resetToken, max + 1);
-      const admitted = attempt > 0 && attempt <= max ? resetToken : null;
-      const stored = admitted?.tokenDigest ?? this.dummyDigest;
-      // Compared under every key, with no early exit: the work does not depend on which key matched.
-      const matched = this.digests(token, user)
-        .map((guessed) => this.matchesDigest(stored, guessed))
-        .includes(true);
-      if (!admitted) continue;
-      if (matched) {
-        // A right code costs no attempt: the owner may validate, then confirm, then retry a refused password.
-        await this.tokens.releaseAttempt(admitted);
-        return { user, resetToken: admitted };
-      }
-      if (attempt >= max) await this.tokens.delete(admitted);
+      // Compared under every key, with no early exit, and against the dummy digest when the guess was not
+      // admitted: the work depends neither on which key matched nor on whether there was a code to compare.
+      const outcome = await this.countedGuess(resetToken, (admitted) => {
+        const stored = admitted?.tokenDigest ?? this.dummyDigest;
+        return this.digests(token, user)
+          .map((guessed) => this.matchesDigest(stored, guessed))
+          .includes(true);
+      });
+      if (outcome === 'right') return { user, resetToken: resetToken! };
     }
     return null;
+  }
+
+  /**
+   * One guess at a token (a code, a second-factor proof), counted before it is checked, so concurrent guesses
+   * cannot all be checked: only those the store admits (each count 1 to max goes to one guess) reach `check`
+   * with the token; the others get null. The store's cap is one above ours so the max-th guess is still
+   * checked (a right one there works); its miss revokes the token. A right guess gives its attempt back: the
+   * owner may validate, then confirm, then retry a refused password without using attempts up.
+   */
+  private async countedGuess(
+    resetToken: ResetTokenRecord | null,
+    check: (admitted: ResetTokenRecord | null) => boolean | Promise<boolean>,
+  ): Promise<GuessOutcome> {
+    const max = this.options.maxFailedAttempts;
+    const attempt = await this.tokens.recordFailedAttempt(resetToken, max + 1);
+    const admitted = attempt > 0 && attempt <= max ? resetToken : null;
+    const right = await check(admitted);
+    if (!admitted) return 'refused';
+    if (right) {
+      await this.tokens.releaseAttempt(admitted);
+      return 'right';
+    }
+    if (attempt < max) return 'wrong';
+    await this.tokens.delete(admitted);
+    return 'revoked';
   }
 
   /** The per-client throttle key for an identifier: the client as the guard counts it (an IPv6 /64). */

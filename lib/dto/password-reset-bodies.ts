@@ -1,5 +1,10 @@
 import { isEmail } from 'class-validator';
-import { MAX_LOOKUP_VALUE_LENGTH, MAX_PASSWORD_LENGTH, MAX_TOKEN_LENGTH } from '../password-reset.constants.js';
+import {
+  MAX_LOOKUP_VALUE_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  MAX_PROOF_LENGTH,
+  MAX_TOKEN_LENGTH,
+} from '../password-reset.constants.js';
 import {
   InvalidResetTokenException,
   PasswordResetBadRequestException,
@@ -17,12 +22,17 @@ interface FieldRule {
   email?: boolean;
   /** A string that can never be valid gets the generic bad-token 404 rather than a 400 (the README's HTTP contract). */
   malformedIsNotFound?: boolean;
+  /** May be left out (absent, null or blank: an HTML form sends an empty input); when given, the rules apply. */
+  optional?: boolean;
 }
 
 const MAX_REPORTED_FIELDS = 10;
 const TOKEN_RULE: FieldRule = { maxLength: MAX_TOKEN_LENGTH, trim: true, malformedIsNotFound: true };
 const PASSWORD_RULE: FieldRule = { maxLength: MAX_PASSWORD_LENGTH, trim: false };
+/** Second-factor proofs are trimmed: codes are copied and pasted too. */
+const PROOF_RULE: FieldRule = { maxLength: MAX_PROOF_LENGTH, trim: true, optional: true };
 
+/** The given fields, trimmed where the rule says; an optional field left out is missing from the result. */
 function readBody<Field extends string>(
   body: unknown,
   rules: Record<Field, FieldRule>,
@@ -39,6 +49,8 @@ function readBody<Field extends string>(
   let malformedToken = false;
   for (const [field, rule] of Object.entries(rules) as [Field, FieldRule][]) {
     const raw: unknown = Object.hasOwn(body, field) ? (body as Record<string, unknown>)[field] : undefined;
+    if (rule.optional && (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')))
+      continue;
     const reason = checkField(field, raw, rule, messages);
     if (reason && rule.malformedIsNotFound && typeof raw === 'string' && raw.trim() !== '') malformedToken = true;
     else if (reason) reasons.push(reason);
@@ -98,18 +110,26 @@ export function parseValidateTokenBody(
   return { token: values.token, account: accountField && values[accountField] };
 }
 
-/** `{ token, password }`, plus `{ [accountField] }` when tokens are bound to the account. */
+/**
+ * `{ token, password }`, plus `{ [accountField] }` when tokens are bound to the account, plus any of the
+ * second factor's optional `proofFields`; `proof` holds those that were given.
+ */
 export function parseConfirmResetBody(
   body: unknown,
   messages: ResolvedPasswordResetMessages,
   accountField?: string,
-): { token: string; password: string; account?: string } {
+  proofFields: readonly string[] = [],
+): { token: string; password: string; account?: string; proof: Record<string, string> } {
+  const proofRules = Object.fromEntries(proofFields.map((field) => [field, PROOF_RULE]));
   const values: Record<string, string> = readBody(
     body,
-    { token: TOKEN_RULE, password: PASSWORD_RULE, ...accountRule(accountField) },
+    { token: TOKEN_RULE, password: PASSWORD_RULE, ...accountRule(accountField), ...proofRules },
     messages,
   );
-  return { token: values.token, password: values.password, account: accountField && values[accountField] };
+  const proof = Object.fromEntries(
+    proofFields.filter((field) => Object.hasOwn(values, field)).map((field) => [field, values[field]]),
+  );
+  return { token: values.token, password: values.password, account: accountField && values[accountField], proof };
 }
 
 function accountRule(accountField: string | undefined): Record<string, FieldRule> {

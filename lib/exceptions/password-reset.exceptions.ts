@@ -1,5 +1,6 @@
 import {
   BadRequestException,
+  ForbiddenException,
   HttpException,
   HttpStatus,
   NotFoundException,
@@ -39,5 +40,18 @@ export const SERVICE_UNAVAILABLE_MESSAGE = 'The service is unavailable. Try agai
 export class PasswordResetUnavailableException extends ServiceUnavailableException {
   constructor(message: string = SERVICE_UNAVAILABLE_MESSAGE) {
     super(message);
+  }
+}
+
+export const SECOND_FACTOR_REQUIRED_MESSAGE = 'A second factor is required to reset this password.';
+export const SECOND_FACTOR_INVALID_MESSAGE = 'The second factor could not be verified.';
+
+/**
+ * 403 for an enrolled user's confirm without a proof, or with one that failed: the token is kept, so the client
+ * asks for the code and sends the confirm again. `secondFactorRequired: true` tells it from any other 403.
+ */
+export class SecondFactorRequiredException extends ForbiddenException {
+  constructor(message: string = SECOND_FACTOR_REQUIRED_MESSAGE) {
+    super({ statusCode: HttpStatus.FORBIDDEN, message, error: 'Forbidden', secondFactorRequired: true });
   }
 }

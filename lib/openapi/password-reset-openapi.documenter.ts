@@ -13,6 +13,7 @@ import {
   PasswordResetApiResponse,
   PasswordResetBodyFields,
   requestTokenBodySchema,
+  secondFactorResponse,
   statusSchema,
   throttledResponse,
   unavailableResponse,
@@ -56,10 +57,13 @@ export class PasswordResetOpenApiDocumenter {
   }
 
   protected operations(): Record<PasswordResetHandlerName, PasswordResetApiOperation> {
-    const { lookupField, noInformationLeakage, userDetailsOnValidation, throttle } = this.options;
+    const { lookupField, noInformationLeakage, userDetailsOnValidation, secondFactorOnValidation, throttle } =
+      this.options;
+    const { proofFields } = this.service;
     const fields: PasswordResetBodyFields = {
       lookupField,
       accountField: this.service.tokensBoundToAccount ? lookupField : undefined,
+      proofFields,
     };
     const ok = (schema = statusSchema()): PasswordResetApiResponse => ({ description: 'Done.', schema });
     const invalidToken: PasswordResetApiResponse = {
@@ -103,7 +107,7 @@ export class PasswordResetOpenApiDocumenter {
         description: `Tells whether the token${account} can still reset the password; consumes nothing.`,
         body: validateTokenBodySchema(fields),
         responses: {
-          [HttpStatus.OK]: ok(statusSchema(userDetailsOnValidation)),
+          [HttpStatus.OK]: ok(statusSchema(userDetailsOnValidation, secondFactorOnValidation)),
           [HttpStatus.BAD_REQUEST]: {
             description: 'Malformed body.',
             schema: badRequestSchema(DEFAULT_MESSAGES.emptyField('token')),
@@ -122,6 +126,7 @@ export class PasswordResetOpenApiDocumenter {
             description: 'Malformed body, or the password validators refused the password (the token is kept).',
             schema: badRequestSchema('This password is too short. It must contain at least 8 characters.'),
           },
+          ...(proofFields.length ? { [HttpStatus.FORBIDDEN]: secondFactorResponse() } : {}),
           [HttpStatus.NOT_FOUND]: invalidToken,
           ...throttled(tokenLimited),
         },

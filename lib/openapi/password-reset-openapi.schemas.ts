@@ -4,8 +4,14 @@ import {
   PasswordResetBadRequestException,
   PasswordResetThrottledException,
   PasswordResetUnavailableException,
+  SecondFactorRequiredException,
 } from '../exceptions/password-reset.exceptions.js';
-import { MAX_LOOKUP_VALUE_LENGTH, MAX_PASSWORD_LENGTH, MAX_TOKEN_LENGTH } from '../password-reset.constants.js';
+import {
+  MAX_LOOKUP_VALUE_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  MAX_PROOF_LENGTH,
+  MAX_TOKEN_LENGTH,
+} from '../password-reset.constants.js';
 
 /**
  * OpenAPI 3 schema objects as plain data, so the package's types never name @nestjs/swagger (an optional peer).
@@ -28,10 +34,14 @@ export interface PasswordResetApiOperation {
   responses: Partial<Record<HttpStatus, PasswordResetApiResponse>>;
 }
 
-/** What shapes the bodies: the lookup field, and the field naming the account when codes are bound to it. */
+/**
+ * What shapes the bodies: the lookup field, the field naming the account when codes are bound to it, and the
+ * second factor's proof fields.
+ */
 export interface PasswordResetBodyFields {
   lookupField: string;
   accountField?: string;
+  proofFields?: readonly string[];
 }
 
 const TOKEN_EXAMPLE = 'q3Zt8KpW2nXc7VbR5mLd9HsJ4gFy6TaE';
@@ -50,10 +60,22 @@ function lookupValueSchema(field: string): OpenApiSchema {
   };
 }
 
-/** Every field required, nothing else allowed: the body parser refuses unknown properties with a 400. */
-function bodySchema(properties: Record<string, OpenApiSchema>): OpenApiSchema {
+/**
+ * Every field of `properties` required, those of `optional` not (nor in the example), nothing else allowed: the
+ * body parser refuses unknown properties with a 400.
+ */
+function bodySchema(
+  properties: Record<string, OpenApiSchema>,
+  optional: Record<string, OpenApiSchema> = {},
+): OpenApiSchema {
   const example = Object.fromEntries(Object.entries(properties).map(([name, schema]) => [name, schema.example]));
-  return { type: 'object', required: Object.keys(properties), properties, additionalProperties: false, example };
+  return {
+    type: 'object',
+    required: Object.keys(properties),
+    properties: { ...properties, ...optional },
+    additionalProperties: false,
+    example,
+  };
 }
 
 export function requestTokenBodySchema({ lookupField }: PasswordResetBodyFields): OpenApiSchema {
@@ -86,33 +108,63 @@ export function confirmResetBodySchema(fields: PasswordResetBodyFields): OpenApi
     description: 'The new password, taken exactly as typed; it must pass the password validators.',
     example: PASSWORD_EXAMPLE,
   };
-  return bodySchema({ ...tokenFields(fields), password });
+  const proof = Object.fromEntries(
+    (fields.proofFields ?? []).map((field) => [
+      field,
+      {
+        type: 'string',
+        maxLength: MAX_PROOF_LENGTH,
+        description:
+          'A second-factor proof (surrounding spaces are trimmed). Required, in one of these fields, for an ' +
+          'account enrolled with a second factor; ignored for the others.',
+      },
+    ]),
+  );
+  return bodySchema({ ...tokenFields(fields), password }, proof);
 }
 
-/** `{"status":"OK"}`, with the account's username and email when `userDetailsOnValidation` is on. */
-export function statusSchema(withUserDetails = false): OpenApiSchema {
+/**
+ * `{"status":"OK"}`, with the account's username and email when `userDetailsOnValidation` is on, and
+ * `secondFactorRequired` (present only when true) with `secondFactorOnValidation`.
+ */
+export function statusSchema(withUserDetails = false, withSecondFactor = false): OpenApiSchema {
   const status = { type: 'string', enum: ['OK'] };
-  if (!withUserDetails)
-    return { type: 'object', required: ['status'], properties: { status }, example: { status: 'OK' } };
   const detail = { type: 'string', nullable: true };
+  const secondFactorRequired = {
+    type: 'boolean',
+    enum: [true],
+    description: 'Present when the confirm must carry a second-factor proof.',
+  };
   return {
     type: 'object',
-    required: ['status', 'username', 'email'],
-    properties: { status, username: detail, email: detail },
-    example: { status: 'OK', username: 'jane', email: 'jane@example.com' },
+    required: withUserDetails ? ['status', 'username', 'email'] : ['status'],
+    properties: {
+      status,
+      ...(withUserDetails && { username: detail, email: detail }),
+      ...(withSecondFactor && { secondFactorRequired }),
+    },
+    example: withUserDetails ? { status: 'OK', username: 'jane', email: 'jane@example.com' } : { status: 'OK' },
   };
 }
 
-/** Nest's standard error body (`statusCode`, `message`, `error`), with the body `exception` answers as example. */
-function errorSchema(exception: HttpException, message: OpenApiSchema): OpenApiSchema {
+/**
+ * Nest's standard error body (`statusCode`, `message`, `error`) and any further fields, with the body
+ * `exception` answers as example.
+ */
+function errorSchema(
+  exception: HttpException,
+  message: OpenApiSchema,
+  extra: Record<string, OpenApiSchema> = {},
+): OpenApiSchema {
   const example = exception.getResponse() as { statusCode: number; error: string };
   return {
     type: 'object',
-    required: ['statusCode', 'message', 'error'],
+    required: ['statusCode', 'message', 'error', ...Object.keys(extra)],
     properties: {
       statusCode: { type: 'integer', enum: [example.statusCode] },
       message,
       error: { type: 'string', enum: [example.error] },
+      ...extra,
     },
     example,
   };
@@ -127,6 +179,21 @@ export function badRequestSchema(exampleReason: string): OpenApiSchema {
 /** The one body for missing, malformed, expired, used and ineligible-user tokens. */
 export function invalidTokenSchema(): OpenApiSchema {
   return errorSchema(new InvalidResetTokenException(), { type: 'string' });
+}
+
+/** 403: an enrolled user's confirm without a second-factor proof, or with a wrong one. */
+export function secondFactorResponse(): PasswordResetApiResponse {
+  return {
+    description:
+      'The account has a second factor, and the confirm carried no proof or a wrong one: ask for the code and ' +
+      'send the confirm again with it. The token is kept, and the attempt counted; the last allowed wrong proof ' +
+      'revokes the token (404).',
+    schema: errorSchema(
+      new SecondFactorRequiredException(),
+      { type: 'string' },
+      { secondFactorRequired: { type: 'boolean', enum: [true] } },
+    ),
+  };
 }
 
 export function unavailableResponse(): PasswordResetApiResponse {

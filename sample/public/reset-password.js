@@ -63,12 +63,17 @@ $('reset-form').addEventListener('submit', (event) => {
   }
   showErrors('reset-errors', []);
   submitting($('reset-form'), async () => {
-    const answer = await post('confirm/', { token, password, ...account() });
+    const answer = await post('confirm/', { token, password, ...account(), ...secondFactor() });
     if (answer.status === 200) {
       $('reset-form').reset();
       show('done');
     } else if (answer.status === 404) {
       show('invalid', 'request-form');
+    } else if (answer.status === 403 && answer.body?.secondFactorRequired === true) {
+      // No code, or a wrong one: the link still works, so ask for the (next) code.
+      askForCode();
+      showErrors('reset-errors', reasons(answer, 'Enter the code from your authenticator app.'));
+      $('otp').select();
     } else {
       showErrors('reset-errors', reasons(answer, 'The password was not accepted.'));
     }
@@ -91,6 +96,17 @@ const resetCodes = $('reset-form').dataset.resetCodes === 'true';
 if (resetCodes) {
   $('reset-account-label').hidden = false;
   Object.assign($('reset-account'), { hidden: false, required: true });
+}
+
+/** The account has a second factor: the form asks for its code (the API's proof field `otp`). */
+function askForCode() {
+  $('otp-label').hidden = false;
+  Object.assign($('otp'), { hidden: false, required: true });
+}
+
+/** The code's part of a confirm body: nothing while the form does not ask for it. */
+function secondFactor() {
+  return $('otp').hidden ? {} : { otp: $('otp').value };
 }
 
 /** The lookup field's part of a validate or confirm body: nothing for long tokens. */
@@ -120,8 +136,12 @@ async function start() {
   }
   // Checking does not use the token up: only the confirm call does.
   const answer = await post('validate_token/', { token }).catch(() => ({ status: 0 }));
-  if (answer.status === 200) show('reset-form');
-  else show('invalid', 'request-form');
+  if (answer.status !== 200) {
+    show('invalid', 'request-form');
+    return;
+  }
+  if (answer.body?.secondFactorRequired === true) askForCode();
+  show('reset-form');
 }
 
 start();

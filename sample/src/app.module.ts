@@ -8,6 +8,7 @@ import {
   PasswordResetThrottleStorage,
   RandomNumberTokenGenerator,
   ResetTokenStore,
+  SecondFactorVerifier,
   TokenRequestQueue,
 } from 'nestjs-password-reset';
 import { RedisResetTokenStore } from 'nestjs-password-reset/redis';
@@ -17,6 +18,7 @@ import { QueueRedis, SAMPLE_CONFIG, SampleConfigModule, THROTTLE_STORAGE, TokenR
 import { ResetMailer } from './reset-mailer.js';
 import { ResetPageController } from './reset-page.controller.js';
 import { SessionsService } from './sessions.service.js';
+import { TotpSecondFactorVerifier } from './totp-second-factor.verifier.js';
 import { User } from './user.entity.js';
 
 @Module({})
@@ -49,7 +51,12 @@ export class AppModule {
         PasswordResetModule.forRootAsync({
           user: { entity: User },
           path: 'api/password_reset',
-          extraProviders: [...tokenStoreProviders(config), ...queueProviders(config)],
+          extraProviders: [
+            // Accounts seeded with a totpSecret need their code (`otp`) to reset; the others are not asked.
+            { provide: SecondFactorVerifier, useClass: TotpSecondFactorVerifier },
+            ...tokenStoreProviders(config),
+            ...queueProviders(config),
+          ],
           inject: [SAMPLE_CONFIG, { token: THROTTLE_STORAGE, optional: true }],
           useFactory: (env: SampleConfig, storage?: PasswordResetThrottleStorage): PasswordResetModuleOptions => ({
             tokenTtl: env.tokenTtl,
@@ -60,6 +67,8 @@ export class AppModule {
             tokenGenerator: env.resetCodes ? new RandomNumberTokenGenerator() : undefined,
             tokenSecret: env.tokenSecret,
             queue: { attempts: env.queueAttempts, backoff: env.queueBackoff, delay: env.queueDelay },
+            // The reset page asks for the code before the new password.
+            secondFactorOnValidation: true,
           }),
         }),
       ],

@@ -2,6 +2,7 @@ import bcrypt from 'bcrypt';
 import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { ConfigError } from './config.js';
+import { totpSecretProblem } from './totp-second-factor.verifier.js';
 import { User } from './user.entity.js';
 
 export interface SeedAccount {
@@ -10,10 +11,12 @@ export interface SeedAccount {
   /** Plaintext here, hashed before it is stored; null: an account that cannot log in yet. */
   password: string | null;
   isActive: boolean;
+  /** Base32 TOTP secret: confirm then needs the account's current code in `otp`. */
+  totpSecret?: string;
 }
 
 const BCRYPT_COST = 12;
-const KEYS = ['email', 'username', 'password', 'isActive'];
+const KEYS = ['email', 'username', 'password', 'isActive', 'totpSecret'];
 
 /** Reads and checks the whole file before anything starts, naming the first bad entry. */
 export function readSeedFile(path: string): SeedAccount[] {
@@ -45,13 +48,17 @@ function checkSeedEntry(entry: unknown): string | undefined {
   }
   const unknown = Object.keys(entry).find((key) => !KEYS.includes(key));
   if (unknown) return `unknown key "${unknown}"`;
-  const { email, username, password, isActive } = entry as Record<string, unknown>;
+  const { email, username, password, isActive, totpSecret } = entry as Record<string, unknown>;
   if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email)) return '"email" must be an email address';
   if (typeof username !== 'string' || !username.trim()) return '"username" must be a non-empty string';
   if (password !== null && (typeof password !== 'string' || !password)) {
     return '"password" must be a non-empty string or null';
   }
   if (typeof isActive !== 'boolean') return '"isActive" must be true or false';
+  if (totpSecret !== undefined) {
+    const problem = typeof totpSecret === 'string' ? totpSecretProblem(totpSecret) : 'not a string';
+    if (problem) return `"totpSecret" must be a base32 secret of at least 16 bytes (${problem})`;
+  }
   return undefined;
 }
 

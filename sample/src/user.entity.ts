@@ -22,6 +22,10 @@ export class User {
   @Column({ type: 'boolean', default: true })
   isActive: boolean;
 
+  /** Base32 TOTP secret (RFC 6238, SHA-1, 6 digits, 30 s); null: no second factor. A real app encrypts it at rest. */
+  @Column({ type: 'varchar', length: 128, nullable: true, default: null })
+  totpSecret: string | null;
+
   /** Embedded in session tokens; a password reset increments it, which ends every older session. */
   @Column({ type: 'int', default: 0 })
   credentialVersion: number;

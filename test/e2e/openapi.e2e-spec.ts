@@ -7,6 +7,7 @@ import {
   PasswordResetModuleOptions,
   PasswordResetOpenApiDocumenter,
   RandomNumberTokenGenerator,
+  SecondFactorVerifier,
 } from '../../lib/index.js';
 import {
   closingTestApps,
@@ -17,6 +18,7 @@ import {
   ROUTES,
 } from '../fixtures/reset-requests.js';
 import { createUser, passwordWorks, TEST_BCRYPT_COST, TestApp } from '../fixtures/test-app.js';
+import { currentTotp, TotpTestVerifier } from '../fixtures/totp-verifier.js';
 import { User } from '../fixtures/user.entity.js';
 
 const SECRET = 'a-server-secret-of-at-least-32-characters!';
@@ -172,6 +174,52 @@ describe('OpenAPI document (with @nestjs/swagger installed)', () => {
       .send({ token: code, username: 'jane', password: NEW_PASSWORD })
       .expect(200);
     expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(true);
+  });
+
+  it('documents the second factor: optional proof fields, the 403, and secondFactorRequired on validate', async () => {
+    const verifier = new TotpTestVerifier();
+    const t = await start({
+      options: { secondFactorOnValidation: true, throttle: false },
+      extras: { extraProviders: [{ provide: SecondFactorVerifier, useValue: verifier }] },
+    });
+    const document = documentOf(t);
+    const p = paths('password_reset');
+
+    const confirmOp = operation(document, p.confirm);
+    expect(confirmOp.body).toMatchObject({
+      required: ['token', 'password'],
+      additionalProperties: false,
+      properties: { otp: { type: 'string', maxLength: 8192 }, recoveryCode: { type: 'string', maxLength: 8192 } },
+      example: { token: expect.any(String), password: expect.any(String) },
+    });
+    expect(Object.keys(confirmOp.body.example)).toEqual(['token', 'password']);
+    expect(Object.keys(confirmOp.responses).sort()).toEqual(['200', '400', '403', '404']);
+    const validateOp = operation(document, p.validate);
+    expect(Object.keys(validateOp.body.properties)).toEqual(['token']);
+    expect(validateOp.responses[200].content['application/json'].schema).toMatchObject({
+      required: ['status'],
+      properties: { secondFactorRequired: { type: 'boolean', enum: [true] } },
+    });
+
+    // The documented 403 is the one the endpoint gives, and the documented proof field is the one it takes.
+    const user = await createUser(t.dataSource);
+    const secret = verifier.enrol(user as User);
+    const token = await issueToken(t);
+    await request(t.server)
+      .post(ROUTES.validate)
+      .send({ token })
+      .expect(200, { status: 'OK', secondFactorRequired: true });
+    const forbidden = confirmOp.responses[403].content['application/json'].schema;
+    expect(forbidden).toMatchObject({
+      required: ['statusCode', 'message', 'error', 'secondFactorRequired'],
+      properties: { statusCode: { enum: [403] }, error: { enum: ['Forbidden'] } },
+    });
+    await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(403, forbidden.example);
+    await request(t.server)
+      .post(ROUTES.confirm)
+      .type('form')
+      .send({ token, password: NEW_PASSWORD, otp: await currentTotp(secret) })
+      .expect(200, { status: 'OK' });
   });
 
   it('documents the routes under a custom path', async () => {

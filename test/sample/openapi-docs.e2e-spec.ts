@@ -41,13 +41,13 @@ describe('sample app: Swagger UI at /docs, the OpenAPI document at /docs-json', 
     ]);
     const body = document.paths['/api/password_reset'].post.requestBody.content['application/json'].schema;
     expect(body).toMatchObject({ required: ['username'], example: { username: expect.any(String) } });
-    expect(Object.keys(document.paths['/api/password_reset/confirm'].post.responses).sort()).toEqual([
-      '200',
-      '400',
-      '404',
-      '429',
-      '503',
-    ]);
+    const confirm = document.paths['/api/password_reset/confirm'].post;
+    // The TOTP verifier's `otp` field, optional, and its 403.
+    expect(confirm.requestBody.content['application/json'].schema).toMatchObject({
+      required: ['token', 'password'],
+      properties: { otp: { type: 'string' } },
+    });
+    expect(Object.keys(confirm.responses).sort()).toEqual(['200', '400', '403', '404', '429', '503']);
     // The sample's own routes are in the same document.
     expect(document.paths['/auth/login']).toBeDefined();
   });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { generateSecret } from 'otplib';
 import { Browser, chromium, Page } from 'playwright-core';
 import {
   postJson,
@@ -13,6 +14,7 @@ import {
   useSmtpSink,
 } from '../fixtures/sample-process.js';
 import { DB_ENGINE } from '../fixtures/test-database.js';
+import { currentTotp, wrongTotp } from '../fixtures/totp-verifier.js';
 
 /** Debian's Chromium (`apt-get install chromium`); Playwright never downloads a browser of its own here. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -22,6 +24,14 @@ const JANE: SeedAccount = {
   username: 'jane',
   password: 'jane-old-secret-7',
   isActive: true,
+};
+/** An account with a second factor: the reset page asks for the code of its authenticator app. */
+const MIA: SeedAccount = {
+  email: 'mia@example.com',
+  username: 'mia',
+  password: 'mia-old-secret-7',
+  isActive: true,
+  totpSecret: generateSecret(),
 };
 const NEW_PASSWORD = 'Sunny-harbour-1987';
 const CSP =
@@ -90,7 +100,7 @@ interface OpenedPage {
         '--disable-sync',
       ],
     });
-    sample = await startSample({ seed: [JANE], env: sink().env });
+    sample = await startSample({ seed: [JANE, MIA], env: sink().env });
   }, 180_000);
 
   afterAll(async () => {
@@ -130,6 +140,8 @@ interface OpenedPage {
     await form.locator('#reset-form').waitFor();
     expect(form.url()).toBe(appUrl(sample));
     expect(await form.evaluate('window.location.search')).toBe('');
+    // Jane has no second factor: no code is asked for.
+    expect(await form.locator('#otp').isVisible()).toBe(false);
 
     await form.fill('#password', NEW_PASSWORD);
     await form.fill('#password-again', `${NEW_PASSWORD}!`);
@@ -169,6 +181,37 @@ interface OpenedPage {
 
     // The same link again: used up.
     await expectInvalidState((await open(link)).page);
+  }, 60_000);
+
+  it('asks an account with a second factor for its TOTP code, and resets only with the current one', async () => {
+    const secret = MIA.totpSecret!;
+    const login = (password: string) => postJson(`${sample.url}/auth/login`, { email: MIA.email, password });
+    const mails = sink().mails.length;
+    expect((await postJson(`${sample.url}/api/password_reset/`, { email: MIA.email })).status).toBe(200);
+    const { page: form } = await open(await mailedLink(sample, mails + 1));
+    await form.locator('#reset-form').waitFor();
+    // validate_token said secondFactorRequired: the field is there before the new password is typed.
+    expect(await form.locator('#otp').isVisible()).toBe(true);
+    expect(await form.locator('#otp-label').textContent()).toBe('Code from your authenticator app');
+    expect(await form.locator('#otp').getAttribute('autocomplete')).toBe('one-time-code');
+
+    await form.fill('#password', NEW_PASSWORD);
+    await form.fill('#password-again', NEW_PASSWORD);
+    await form.fill('#otp', await wrongTotp(secret));
+    await form.click('#reset-form button');
+    await form.locator('#reset-errors li').first().waitFor();
+    expect(await form.locator('#reset-errors li').allTextContents()).toEqual([
+      'The second factor could not be verified.',
+    ]);
+    // Refused: the old password still logs in, and the same form (the same link) may try again.
+    expect((await login(MIA.password!)).status).toBe(200);
+    expect(await form.locator('#reset-form').isVisible()).toBe(true);
+
+    await form.fill('#otp', await currentTotp(secret));
+    await form.click('#reset-form button');
+    await form.locator('#done').waitFor();
+    expect((await login(NEW_PASSWORD)).status).toBe(200);
+    expect((await login(MIA.password!)).status).toBe(401);
   }, 60_000);
 
   it('shows the invalid state for an expired link', async () => {

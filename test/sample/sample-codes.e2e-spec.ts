@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
+import { generateSecret } from 'otplib';
 import {
   postJson,
   resetLinkToken,
@@ -10,6 +11,7 @@ import {
   useSmtpSink,
   withSampleDatabase,
 } from '../fixtures/sample-process.js';
+import { currentTotp, wrongTotp } from '../fixtures/totp-verifier.js';
 
 const APP_URL = 'https://app.example.test/reset-password';
 const TOKEN_SECRET = 'the-sample-token-secret-of-32-chars!!';
@@ -21,6 +23,8 @@ const JANE: SeedAccount = {
   password: 'jane-old-secret-7',
   isActive: true,
 };
+/** Seeded with a TOTP secret: her confirm needs `otp` beside the code and the account. */
+const MIA: SeedAccount = { ...JANE, email: 'mia@example.com', username: 'mia', totpSecret: generateSecret() };
 
 describe('sample app with RESET_CODES=true: 6-digit codes bound to the account', () => {
   const sink = useSmtpSink();
@@ -29,7 +33,7 @@ describe('sample app with RESET_CODES=true: 6-digit codes bound to the account',
 
   beforeAll(async () => {
     sample = await startSample({
-      seed: [JANE],
+      seed: [JANE, MIA],
       env: { ...sink().env, APP_URL, RESET_CODES: 'true', TOKEN_SECRET },
     });
   }, 180_000);
@@ -71,7 +75,26 @@ describe('sample app with RESET_CODES=true: 6-digit codes bound to the account',
     expect(html).toContain('data-reset-codes="true"');
     expect(html).toContain('data-lookup-field="email"');
     const script = await (await fetch(`${sample.url}/reset-password.js`)).text();
-    expect(script).toContain("post('confirm/', { token, password, ...account() })");
+    expect(script).toContain("post('confirm/', { token, password, ...account(), ...secondFactor() })");
+  });
+
+  it("asks for Mia's TOTP code beside her reset code: 403 without it or with a wrong one, 200 with it", async () => {
+    const before = sink().mails.length;
+    expect(await postJson(api(''), { email: MIA.email })).toEqual(OK);
+    const code = resetLinkToken((await sink().waitForMail(before + 1)).parsed.text!, APP_URL);
+    const body = { token: code, email: MIA.email, password: NEW_PASSWORD };
+    expect(await postJson(api('validate_token/'), { token: code, email: MIA.email })).toEqual({
+      status: 200,
+      body: { status: 'OK', secondFactorRequired: true },
+    });
+    const missing = await postJson(api('confirm/'), body);
+    expect(missing).toMatchObject({ status: 403, body: { secondFactorRequired: true } });
+    const wrong = await postJson(api('confirm/'), { ...body, otp: await wrongTotp(MIA.totpSecret!) });
+    expect(wrong).toMatchObject({ status: 403, body: { message: 'The second factor could not be verified.' } });
+    const login = (password: string) => postJson(`${sample.url}/auth/login`, { email: MIA.email, password });
+    expect((await login(MIA.password!)).status).toBe(200);
+    expect(await postJson(api('confirm/'), { ...body, otp: await currentTotp(MIA.totpSecret!) })).toEqual(OK);
+    expect((await login(NEW_PASSWORD)).status).toBe(200);
   });
 
   it('warns when TOKEN_SECRET is unset and makes one up, and refuses a short one', async () => {

@@ -50,6 +50,16 @@ const BAD_STARTS: BadStart[] = [
     line: /^Configuration error: SEED_FILE .*: entry 1: "isActive" must be true or false$/,
   },
   {
+    name: 'a seed entry whose totpSecret is not base32',
+    seed: [{ ...GOOD, totpSecret: 'not base32!' }],
+    line: /^Configuration error: SEED_FILE .*: entry 1: "totpSecret" must be a base32 secret of at least 16 bytes \(Invalid Base32/,
+  },
+  {
+    name: 'a seed entry whose totpSecret is too short',
+    seed: [{ ...GOOD, totpSecret: 'JBSWY3DPEHPK3PXP' }],
+    line: /^Configuration error: SEED_FILE .*: entry 1: "totpSecret" must be a base32 secret of at least 16 bytes \(Secret must be at least 16 bytes/,
+  },
+  {
     name: 'a non-numeric PORT',
     env: { PORT: 'eighty' },
     line: /^Configuration error: PORT must be a whole number from 1 to 65535, not "eighty"$/,
