@@ -39,6 +39,8 @@ interface MessageArguments {
   invalidEmail: [field: string];
   /** 400: a new password over the hasher's byte limit (72 UTF-8 bytes for bcrypt). */
   passwordTooLong: [maxBytes: number];
+  /** 400, GraphQL only: a second password-reset field in one HTTP request (aliases, batched operations). */
+  onePerRequest: [];
 }
 
 /** The `messages` option: any subset of the module's messages. */
@@ -63,6 +65,7 @@ export const DEFAULT_MESSAGES: ResolvedPasswordResetMessages = {
   invalidText: (field) => `${field} must be valid UTF-8 text without NUL characters`,
   invalidEmail: (field) => `${field} must be an email address`,
   passwordTooLong: (maxBytes) => `This password is too long. It must be at most ${maxBytes} bytes in UTF-8.`,
+  onePerRequest: () => 'only one password reset mutation may be sent per request',
 };
 
 /** What a message option accepts: a non-empty string or a function. */

@@ -12,6 +12,7 @@ import {
 import { RedisResetTokenStore } from 'nestjs-password-reset/redis';
 import { AuthController } from './auth.controller.js';
 import type { SampleConfig } from './config.js';
+import type { SampleGraphQL } from './graphql.js';
 import { SAMPLE_CONFIG, SampleConfigModule, THROTTLE_STORAGE, TokenRedis } from './config.module.js';
 import { ResetMailer } from './reset-mailer.js';
 import { ResetPageController } from './reset-page.controller.js';
@@ -20,7 +21,8 @@ import { User } from './user.entity.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: SampleConfig): DynamicModule {
+  /** `graphql`: the GraphQL server and mutations, when GRAPHQL=true (main.ts loads them). */
+  static forRoot(config: SampleConfig, graphql?: SampleGraphQL): DynamicModule {
     const { tokenStore } = config;
     return {
       module: AppModule,
@@ -50,8 +52,8 @@ export class AppModule {
           user: { entity: User },
           path: 'api/password_reset',
           // TOKEN_STORE=redis: the tokens in Redis, the users still in the database (the table is then not created).
-          extraProviders:
-            tokenStore.type === 'redis'
+          extraProviders: [
+            ...(tokenStore.type === 'redis'
               ? [
                   {
                     provide: ResetTokenStore,
@@ -60,7 +62,10 @@ export class AppModule {
                       new RedisResetTokenStore(redis, { keyPrefix: tokenStore.keyPrefix }),
                   },
                 ]
-              : [],
+              : []),
+            // GRAPHQL=true: the three mutations, on the same service, limits and rules as the routes.
+            ...(graphql ? [graphql.resetResolver] : []),
+          ],
           inject: [SAMPLE_CONFIG, { token: THROTTLE_STORAGE, optional: true }],
           useFactory: (env: SampleConfig, storage?: PasswordResetThrottleStorage): PasswordResetModuleOptions => ({
             tokenTtl: env.tokenTtl,
@@ -72,9 +77,10 @@ export class AppModule {
             tokenSecret: env.tokenSecret,
           }),
         }),
+        ...(graphql ? [graphql.server] : []),
       ],
       controllers: [AuthController, ResetPageController],
-      providers: [ResetMailer, SessionsService],
+      providers: [ResetMailer, SessionsService, ...(graphql?.resolvers ?? [])],
     };
   }
 }
