@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import * as core from './index.js';
+import * as graphql from './graphql.js';
 import * as typeorm from './typeorm.js';
 
 /**
@@ -64,6 +65,12 @@ describe('public API', () => {
         'TypeOrmUserStore',
         'passwordResetEntities',
       ].sort(),
+    );
+  });
+
+  it('nestjs-password-reset/graphql exports the resolver, its provider and the status type', () => {
+    expect(Object.keys(graphql).sort()).toEqual(
+      ['PasswordResetResolver', 'PasswordResetStatusModel', 'passwordResetResolver'].sort(),
     );
   });
 });
