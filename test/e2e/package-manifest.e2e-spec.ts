@@ -105,7 +105,14 @@ describe('package manifest', () => {
     const optional = Object.keys(manifest.peerDependenciesMeta ?? {}).filter(
       (name) => manifest.peerDependenciesMeta[name].optional,
     );
-    expect(optional).toEqual(['@nestjs/swagger', '@nestjs/typeorm', 'ioredis', 'typeorm']);
+    expect(optional).toEqual([
+      '@nestjs/graphql',
+      '@nestjs/swagger',
+      '@nestjs/typeorm',
+      'graphql',
+      'ioredis',
+      'typeorm',
+    ]);
     for (const name of optional) {
       expect({ name, peer: name in manifest.peerDependencies, dev: name in manifest.devDependencies }).toEqual({
         name,
@@ -124,6 +131,9 @@ describe('package manifest', () => {
     expect(redis.files).toContain(join(ROOT, 'lib', 'storage', 'redis-reset-token.store.ts'));
     expect(importedPackages().get('ioredis')).toBe(join(ROOT, 'lib', 'storage', 'redis-reset-token.store.ts'));
     expect(optional.filter((name) => redis.has(name))).toEqual([]);
+    // The GraphQL entry loads GraphQL's two packages, and no other optional peer.
+    const graphql = packagesLoadedBy('graphql.ts');
+    expect(optional.filter((name) => graphql.has(name))).toEqual(['@nestjs/graphql', 'graphql']);
   });
 
   it('exports ESM with types, and ships only dist', () => {
@@ -142,6 +152,11 @@ describe('package manifest', () => {
       types: './dist/redis.d.ts',
       import: './dist/redis.js',
       default: './dist/redis.js',
+    });
+    expect(manifest.exports['./graphql']).toEqual({
+      types: './dist/graphql.d.ts',
+      import: './dist/graphql.js',
+      default: './dist/graphql.js',
     });
     expect(manifest.exports['./package.json']).toBe('./package.json');
     expect(manifest.files).toEqual(['dist']);
