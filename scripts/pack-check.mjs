@@ -166,11 +166,15 @@ try {
     );
     check(`${entry} and the files it reaches load no GraphQL package`, !graphql.length, graphql);
   }
-  const graphqlNamed = packagesNamedBy(packageDir, 'dist/graphql.d.ts');
+  const graphqlLoads = packagesNamedBy(packageDir, 'dist/graphql.js');
+  const graphqlTypes = packagesNamedBy(packageDir, 'dist/graphql.d.ts');
   check(
-    'dist/graphql.d.ts names @nestjs/graphql and no TypeORM',
-    graphqlNamed.has('@nestjs/graphql') && !graphqlNamed.has('typeorm') && !graphqlNamed.has('@nestjs/typeorm'),
-    [...graphqlNamed],
+    'dist/graphql.js loads @nestjs/graphql and graphql, and its declarations name no TypeORM',
+    graphqlLoads.has('@nestjs/graphql') &&
+      graphqlLoads.has('graphql') &&
+      !graphqlTypes.has('typeorm') &&
+      !graphqlTypes.has('@nestjs/typeorm'),
+    { loads: [...graphqlLoads], types: [...graphqlTypes] },
   );
   const secretPatterns = [
     /-----BEGIN [A-Z ]*PRIVATE KEY-----/,

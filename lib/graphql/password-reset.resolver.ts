@@ -38,7 +38,11 @@ export abstract class PasswordResetResolver {
 
   protected validateToken(token: unknown, account: unknown, context: unknown): Promise<PasswordResetStatusModel> {
     return this.answer(async () => {
-      const body = parseValidateTokenBody(this.arguments({ token }, account), this.options.messages, this.accountField);
+      const body = parseValidateTokenBody(
+        this.withAccount({ token }, account),
+        this.options.messages,
+        this.accountField,
+      );
       const { user } = await this.service.validateToken(body.token, body.account, this.client(context));
       if (!this.options.userDetailsOnValidation) return OK;
       return {
@@ -57,7 +61,7 @@ export abstract class PasswordResetResolver {
   ): Promise<PasswordResetStatusModel> {
     return this.answer(async () => {
       const { messages } = this.options;
-      const body = parseConfirmResetBody(this.arguments({ token, password }, account), messages, this.accountField);
+      const body = parseConfirmResetBody(this.withAccount({ token, password }, account), messages, this.accountField);
       await this.service.confirmReset(body.token, body.password, body.account, this.client(context));
       return OK;
     });
@@ -68,7 +72,7 @@ export abstract class PasswordResetResolver {
     return this.service.tokensBoundToAccount ? this.options.lookupField : undefined;
   }
 
-  private arguments(values: Record<string, unknown>, account: unknown): Record<string, unknown> {
+  private withAccount(values: Record<string, unknown>, account: unknown): Record<string, unknown> {
     return this.accountField ? { ...values, [this.accountField]: account } : values;
   }
 

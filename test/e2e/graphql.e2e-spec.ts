@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { INestApplication, ValidationPipe } from '@nestjs/common';
 import request from 'supertest';
 import { passwordResetResolver } from '../../lib/graphql.js';
 import {
@@ -57,12 +58,17 @@ describe('GraphQL mutations (Apollo on Express, Mercurius on Fastify)', () => {
     await t?.close();
   });
 
-  function start(options: PasswordResetModuleOptions = {}, server: GraphQLServerOptions = {}) {
+  function start(
+    options: PasswordResetModuleOptions = {},
+    server: GraphQLServerOptions = {},
+    configureApp?: (app: INestApplication) => void,
+  ) {
     return createTestApp({
       imports: [graphQLModule(server)],
       providers: [PingResolver],
       extras: { extraProviders: [passwordResetResolver()] },
       options,
+      configureApp,
     });
   }
 
@@ -113,6 +119,18 @@ describe('GraphQL mutations (Apollo on Express, Mercurius on Fastify)', () => {
       INVALID_TOKEN_MESSAGE,
       'NOT_FOUND',
     );
+  });
+
+  it('works under a strict global ValidationPipe, as many apps install one', async () => {
+    t = await start({}, {}, (app) =>
+      app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true })),
+    );
+    const user = await createUser(t.dataSource);
+    const token = await requestToken();
+    expect((await post(CONFIRM, { token, password: NEW_PASSWORD })).data).toEqual({
+      confirmPasswordReset: { status: 'OK' },
+    });
+    expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(true);
   });
 
   it('answers an unknown account byte for byte as a known one, and issues nothing for it', async () => {
@@ -196,6 +214,21 @@ describe('GraphQL mutations (Apollo on Express, Mercurius on Fastify)', () => {
     const confirmed = await post(confirmFor, { token: code, password: NEW_PASSWORD, email: 'jane@example.com' });
     expect(confirmed.data).toEqual({ confirmPasswordReset: { status: 'OK' } });
     expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(true);
+  });
+
+  it('names the user on validate only with userDetailsOnValidation', async () => {
+    const details = 'mutation($token: String!) { validatePasswordResetToken(token: $token) { status username email } }';
+    t = await start({ userDetailsOnValidation: true });
+    await createUser(t.dataSource);
+    expect((await post(details, { token: await requestToken() })).data).toEqual({
+      validatePasswordResetToken: { status: 'OK', username: 'jane', email: 'jane@example.com' },
+    });
+    await t.close();
+    t = await start();
+    await createUser(t.dataSource);
+    expect((await post(details, { token: await requestToken() })).data).toEqual({
+      validatePasswordResetToken: { status: 'OK', username: null, email: null },
+    });
   });
 
   it('answers with the REST bodies’ messages and a code for each status', async () => {
