@@ -42,15 +42,7 @@ export class PasswordResetController {
   async validateToken(@Body() body: unknown, @Req() request: HttpRequestLike): Promise<PasswordResetStatus> {
     const { token, account } = parseValidateTokenBody(body, this.options.messages, this.accountField);
     const { user } = await this.service.validateToken(token, account, readClientInfo(request, this.options));
-    const details = this.options.userDetailsOnValidation && {
-      username: this.users.getAttribute(user, 'username'),
-      email: this.users.getAttribute(user, 'email'),
-    };
-    const secondFactor =
-      this.options.secondFactorOnValidation && (await this.service.requiresSecondFactor(user))
-        ? { secondFactorRequired: true as const }
-        : undefined;
-    return { ...OK, ...details, ...secondFactor };
+    return validatedStatus(user, this.options, this.service, this.users);
   }
 
   @Post('confirm')
@@ -71,6 +63,27 @@ export class PasswordResetController {
   protected get accountField(): string | undefined {
     return this.service.tokensBoundToAccount ? this.options.lookupField : undefined;
   }
+}
+
+/**
+ * Validate's answer for a live token (REST and GraphQL): OK, with the account's username and email under
+ * `userDetailsOnValidation`, and `secondFactorRequired` under `secondFactorOnValidation` for an enrolled user.
+ */
+export async function validatedStatus(
+  user: object,
+  options: ResolvedPasswordResetOptions,
+  service: PasswordResetService,
+  users: PasswordResetUserStore,
+): Promise<PasswordResetStatus> {
+  const details = options.userDetailsOnValidation && {
+    username: users.getAttribute(user, 'username'),
+    email: users.getAttribute(user, 'email'),
+  };
+  const secondFactor =
+    options.secondFactorOnValidation && (await service.requiresSecondFactor(user))
+      ? { secondFactorRequired: true as const }
+      : undefined;
+  return { ...OK, ...details, ...secondFactor };
 }
 
 /** A controller class of its own per path, so the shared class's route metadata is never rewritten. */

@@ -45,6 +45,8 @@ interface MessageArguments {
   secondFactorRequired: [];
   /** 403: the second-factor proof was wrong. */
   secondFactorInvalid: [];
+  /** 400, GraphQL only: a second password-reset field in one HTTP request (aliases, batched operations). */
+  onePerRequest: [];
 }
 
 /** The `messages` option: any subset of the module's messages. */
@@ -71,6 +73,7 @@ export const DEFAULT_MESSAGES: ResolvedPasswordResetMessages = {
   passwordTooLong: (maxBytes) => `This password is too long. It must be at most ${maxBytes} bytes in UTF-8.`,
   secondFactorRequired: () => SECOND_FACTOR_REQUIRED_MESSAGE,
   secondFactorInvalid: () => SECOND_FACTOR_INVALID_MESSAGE,
+  onePerRequest: () => 'only one password reset mutation may be sent per request',
 };
 
 /** What a message option accepts: a non-empty string or a function. */

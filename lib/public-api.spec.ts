@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import * as core from './index.js';
 import * as bullmq from './bullmq.js';
+import * as graphql from './graphql.js';
 import * as typeorm from './typeorm.js';
 
 /**
@@ -79,6 +80,12 @@ describe('public API', () => {
   it('nestjs-password-reset/bullmq exports the BullMQ queue and nothing else', () => {
     expect(Object.keys(bullmq).sort()).toEqual(
       ['BullMqTokenRequestQueue', 'DEFAULT_BULLMQ_PREFIX', 'DEFAULT_BULLMQ_QUEUE_NAME'].sort(),
+    );
+  });
+
+  it('nestjs-password-reset/graphql exports the resolver, its provider and the status type', () => {
+    expect(Object.keys(graphql).sort()).toEqual(
+      ['PasswordResetResolver', 'PasswordResetStatusModel', 'passwordResetResolver'].sort(),
     );
   });
 });

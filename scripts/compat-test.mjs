@@ -45,6 +45,9 @@ const NEST_11 = {
   '@nestjs/event-emitter': '^3.0.0',
   '@nestjs/swagger': '^11.0.0',
   '@nestjs/config': '^4.0.0',
+  '@nestjs/graphql': '^13.0.0',
+  '@nestjs/apollo': '^13.0.0',
+  '@nestjs/mercurius': '^13.0.0',
   typeorm: '~0.3.20',
 };
 const REPORTED = [
@@ -53,6 +56,9 @@ const REPORTED = [
   '@nestjs/typeorm',
   '@nestjs/event-emitter',
   '@nestjs/swagger',
+  '@nestjs/graphql',
+  '@nestjs/apollo',
+  '@nestjs/mercurius',
   '@nestjs/platform-express',
   '@nestjs/platform-fastify',
   'typeorm',

@@ -50,9 +50,9 @@ const tail = (text) => text.trim().split('\n').slice(-25).join('\n');
 
 /**
  * The packages the declarations of `entry` (a .d.ts in `dir`) name, through every .d.ts they reach: what an app
- * compiling against the entry must have installed.
+ * compiling against the entry must have installed. Given a .js, the same for the modules it imports at run time.
  */
-function packagesNamedByDeclarations(dir, entry) {
+function packagesNamedBy(dir, entry) {
   const packages = new Set();
   const seen = new Set();
   for (const pending = [entry]; pending.length;) {
@@ -62,7 +62,8 @@ function packagesNamedByDeclarations(dir, entry) {
     // tsc writes `import("…")` types with double quotes, declarations with the source's quotes.
     const text = readFileSync(join(dir, file), 'utf8');
     for (const [, specifier] of text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g)) {
-      if (specifier.startsWith('.')) pending.push(posix.join(posix.dirname(file), specifier.replace(/\.js$/, '.d.ts')));
+      const sibling = file.endsWith('.d.ts') ? specifier.replace(/\.js$/, '.d.ts') : specifier;
+      if (specifier.startsWith('.')) pending.push(posix.join(posix.dirname(file), sibling));
       else
         packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
     }
@@ -153,10 +154,28 @@ try {
   check('every source map carries or ships its sources', danglingMaps.length === 0, danglingMaps.slice(0, 5));
   // An app without TypeORM compiles against these with skipLibCheck off: no declaration may need typeorm's.
   for (const entry of ['dist/index.d.ts', 'dist/redis.d.ts', 'dist/bullmq.d.ts']) {
-    const named = [...packagesNamedByDeclarations(packageDir, entry)];
+    const named = [...packagesNamedBy(packageDir, entry)];
     const typeorm = named.filter((name) => name === 'typeorm' || name === '@nestjs/typeorm');
     check(`${entry} and the declarations it reaches name neither typeorm nor @nestjs/typeorm`, !typeorm.length, named);
   }
+  // GraphQL is an optional peer too: only nestjs-password-reset/graphql may load it, at run time or in its types.
+  for (const entry of ['dist/index.js', 'dist/index.d.ts', 'dist/redis.js', 'dist/typeorm.js', 'dist/bullmq.js']) {
+    const named = [...packagesNamedBy(packageDir, entry)];
+    const graphql = named.filter((name) =>
+      ['graphql', '@nestjs/graphql', '@nestjs/apollo', '@nestjs/mercurius'].includes(name),
+    );
+    check(`${entry} and the files it reaches load no GraphQL package`, !graphql.length, graphql);
+  }
+  const graphqlLoads = packagesNamedBy(packageDir, 'dist/graphql.js');
+  const graphqlTypes = packagesNamedBy(packageDir, 'dist/graphql.d.ts');
+  check(
+    'dist/graphql.js loads @nestjs/graphql and graphql, and its declarations name no TypeORM',
+    graphqlLoads.has('@nestjs/graphql') &&
+      graphqlLoads.has('graphql') &&
+      !graphqlTypes.has('typeorm') &&
+      !graphqlTypes.has('@nestjs/typeorm'),
+    { loads: [...graphqlLoads], types: [...graphqlTypes] },
+  );
   const secretPatterns = [
     /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
     /\bAKIA[0-9A-Z]{16}\b/,

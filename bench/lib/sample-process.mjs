@@ -26,7 +26,12 @@ export async function freePort() {
 }
 
 /** The sample's environment with every throttle off: a benchmark measures the flow, not the limits. */
-export const UNTHROTTLED = { REQUEST_THROTTLE_LIMIT: '0', ACCOUNT_THROTTLE_LIMIT: '0', TOKEN_THROTTLE_LIMIT: '0' };
+export const UNTHROTTLED = {
+  REQUEST_THROTTLE_LIMIT: '0',
+  ACCOUNT_THROTTLE_LIMIT: '0',
+  ACCOUNT_PER_CLIENT_THROTTLE_LIMIT: '0',
+  TOKEN_THROTTLE_LIMIT: '0',
+};
 
 export function writeSeedFile(accounts) {
   const dir = mkdtempSync(join(tmpdir(), 'pr-bench-'));

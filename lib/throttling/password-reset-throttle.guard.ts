@@ -28,14 +28,24 @@ export class PasswordResetThrottleGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const name = this.reflector.get<PasswordResetThrottleName | undefined>(THROTTLE_METADATA, context.getHandler());
     if (!name) return true;
-    const http = context.switchToHttp();
-    const address = clientAddress(http.getRequest<HttpRequestLike>(), this.options);
+    const address = clientAddress(this.getRequest(context), this.options);
     const verdict = await this.throttler.hit(name, clientThrottleKey(address, this.options.throttle.ipv6Prefix));
     if (verdict.allowed) return true;
+    throw this.throttled(context, verdict.retryAfter);
+  }
+
+  /** The HTTP request of the call (a GraphQL guard reads it from the operation's context instead). */
+  protected getRequest(context: ExecutionContext): HttpRequestLike {
+    return context.switchToHttp().getRequest<HttpRequestLike>();
+  }
+
+  /** What a call over the limit is refused with: the 429, its `Retry-After` on the response. */
+  protected throttled(context: ExecutionContext, retryAfter: number): Error {
     // Express and Fastify replies both expose header().
-    http
+    context
+      .switchToHttp()
       .getResponse<{ header(name: string, value: string): unknown }>()
-      .header('Retry-After', String(verdict.retryAfter));
-    throw new PasswordResetThrottledException(this.options.messages.tooManyRequests());
+      .header('Retry-After', String(retryAfter));
+    return new PasswordResetThrottledException(this.options.messages.tooManyRequests());
   }
 }

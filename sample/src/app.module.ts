@@ -15,6 +15,7 @@ import { RedisResetTokenStore } from 'nestjs-password-reset/redis';
 import { AuthController } from './auth.controller.js';
 import type { SampleConfig } from './config.js';
 import { QueueRedis, SAMPLE_CONFIG, SampleConfigModule, THROTTLE_STORAGE, TokenRedis } from './config.module.js';
+import type { SampleGraphQL } from './graphql.js';
 import { ResetMailer } from './reset-mailer.js';
 import { ResetPageController } from './reset-page.controller.js';
 import { SessionsService } from './sessions.service.js';
@@ -23,7 +24,8 @@ import { User } from './user.entity.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: SampleConfig): DynamicModule {
+  /** `graphql`: the GraphQL server and mutations, when GRAPHQL=true (main.ts loads them). */
+  static forRoot(config: SampleConfig, graphql?: SampleGraphQL): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -56,6 +58,8 @@ export class AppModule {
             { provide: SecondFactorVerifier, useClass: TotpSecondFactorVerifier },
             ...tokenStoreProviders(config),
             ...queueProviders(config),
+            // GRAPHQL=true: the three mutations, on the same service, limits and rules as the routes.
+            ...(graphql ? [graphql.resetResolver] : []),
           ],
           inject: [SAMPLE_CONFIG, { token: THROTTLE_STORAGE, optional: true }],
           useFactory: (env: SampleConfig, storage?: PasswordResetThrottleStorage): PasswordResetModuleOptions => ({
@@ -71,9 +75,10 @@ export class AppModule {
             secondFactorOnValidation: true,
           }),
         }),
+        ...(graphql ? [graphql.server] : []),
       ],
       controllers: [AuthController, ResetPageController],
-      providers: [ResetMailer, SessionsService],
+      providers: [ResetMailer, SessionsService, ...(graphql?.resolvers ?? [])],
     };
   }
 }

@@ -69,6 +69,8 @@ export interface SampleConfig {
   tokenSecret?: string;
   /** The random `tokenSecret` was made up at start: codes die with the process (main.ts warns). */
   tokenSecretGenerated: boolean;
+  /** GraphQL at /graphql beside the routes (GRAPHQL=true). */
+  graphql: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -118,6 +120,7 @@ export function loadConfig(env: Env = process.env): SampleConfig {
       token: readRateLimit(env, 'TOKEN', DEFAULT_RATE_LIMITS.token),
     },
     loginThrottle: readRateLimit(env, 'LOGIN', LOGIN_RATE_LIMIT) ?? LOGIN_RATE_LIMIT,
+    graphql: readBoolean(env, 'GRAPHQL') ?? false,
   };
 }
 

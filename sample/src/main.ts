@@ -24,13 +24,19 @@ async function bootstrap(): Promise<void> {
   }
 
   if (config.role === 'worker') return startWorker(config);
+  // GraphQL's packages are loaded only when it is on.
+  const graphql = config.graphql ? await (await import('./graphql.js')).loadGraphQL(config) : undefined;
   // A failed start rejects (no abort, no buffered log dump) and ends in the one line below.
-  const app = await NestFactory.create(AppModule.forRoot(config), await createHttpAdapter(config.httpAdapter), {
-    logger: ['error', 'warn'],
-    abortOnError: false,
-    bufferLogs: true,
-    autoFlushLogs: false,
-  });
+  const app = await NestFactory.create(
+    AppModule.forRoot(config, graphql),
+    await createHttpAdapter(config.httpAdapter),
+    {
+      logger: ['error', 'warn'],
+      abortOnError: false,
+      bufferLogs: true,
+      autoFlushLogs: false,
+    },
+  );
   app.enableShutdownHooks();
   serveApiDocs(app);
   await createLookupIndexes(app.get(DataSource));
@@ -109,7 +115,8 @@ function startupLine(config: SampleConfig, accounts: SeedAccount[]): string {
     if (!config.seedFile) line += ` (demo account, seeded with password "${account.password}")`;
   }
   const delivery = config.smtp ? `sent via SMTP ${config.smtp.host}:${config.smtp.port}` : 'printed here';
-  return `${line}; reset mails are ${delivery}`;
+  const graphql = config.graphql ? `; GraphQL at ${base}/graphql` : '';
+  return `${line}${graphql}; reset mails are ${delivery}`;
 }
 
 bootstrap().catch((error: unknown) => {

@@ -105,7 +105,15 @@ describe('package manifest', () => {
     const optional = Object.keys(manifest.peerDependenciesMeta ?? {}).filter(
       (name) => manifest.peerDependenciesMeta[name].optional,
     );
-    expect(optional).toEqual(['@nestjs/swagger', '@nestjs/typeorm', 'bullmq', 'ioredis', 'typeorm']);
+    expect(optional).toEqual([
+      '@nestjs/graphql',
+      '@nestjs/swagger',
+      '@nestjs/typeorm',
+      'bullmq',
+      'graphql',
+      'ioredis',
+      'typeorm',
+    ]);
     for (const name of optional) {
       expect({ name, peer: name in manifest.peerDependencies, dev: name in manifest.devDependencies }).toEqual({
         name,
@@ -127,6 +135,9 @@ describe('package manifest', () => {
     // The BullMQ entry loads bullmq and no other optional peer.
     const bullmq = packagesLoadedBy('bullmq.ts');
     expect(optional.filter((name) => bullmq.has(name))).toEqual(['bullmq']);
+    // The GraphQL entry loads GraphQL's two packages, and no other optional peer.
+    const graphql = packagesLoadedBy('graphql.ts');
+    expect(optional.filter((name) => graphql.has(name))).toEqual(['@nestjs/graphql', 'graphql']);
   });
 
   it('exports ESM with types, and ships only dist', () => {
@@ -145,6 +156,11 @@ describe('package manifest', () => {
       types: './dist/redis.d.ts',
       import: './dist/redis.js',
       default: './dist/redis.js',
+    });
+    expect(manifest.exports['./graphql']).toEqual({
+      types: './dist/graphql.d.ts',
+      import: './dist/graphql.js',
+      default: './dist/graphql.js',
     });
     expect(manifest.exports['./package.json']).toBe('./package.json');
     expect(manifest.files).toEqual(['dist']);

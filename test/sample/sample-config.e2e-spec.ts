@@ -60,6 +60,11 @@ const BAD_STARTS: BadStart[] = [
     line: /^Configuration error: SEED_FILE .*: entry 1: "totpSecret" must be a base32 secret of at least 16 bytes \(Secret must be at least 16 bytes/,
   },
   {
+    name: 'a GRAPHQL that is not a boolean',
+    env: { GRAPHQL: 'yes' },
+    line: /^Configuration error: GRAPHQL must be true or false, not "yes"$/,
+  },
+  {
     name: 'a non-numeric PORT',
     env: { PORT: 'eighty' },
     line: /^Configuration error: PORT must be a whole number from 1 to 65535, not "eighty"$/,
