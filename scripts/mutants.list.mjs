@@ -310,6 +310,7 @@ export default [
     find: 'removeOnComplete: true,',
     replace: 'removeOnComplete: false,',
     suites: ['test/e2e/bullmq-queue.e2e-spec.ts'],
+  },
   // The GraphQL entry (issue 17).
   {
     name: 'graphql-aliases-each-served',
