@@ -258,8 +258,8 @@ export default [
     name: 'second-factor-hidden-on-validation',
     promise: 'second factor: validate says secondFactorRequired with secondFactorOnValidation, for enrolled users',
     file: 'lib/password-reset.controller.ts',
-    find: 'this.options.secondFactorOnValidation && (await this.service.requiresSecondFactor(user))',
-    replace: 'this.options.secondFactorOnValidation && !(await this.service.requiresSecondFactor(user))',
+    find: 'options.secondFactorOnValidation && (await service.requiresSecondFactor(user))',
+    replace: 'options.secondFactorOnValidation && !(await service.requiresSecondFactor(user))',
     suites: ['test/e2e/second-factor.e2e-spec.ts'],
   },
   // The queue of answered requests (issue 13).
