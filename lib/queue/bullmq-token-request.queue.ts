@@ -159,10 +159,12 @@ export class BullMqTokenRequestQueue extends TokenRequestQueue implements Before
   async beforeApplicationShutdown(): Promise<void> {
     if (this.worker) {
       const timeout = this.settings!.shutdownTimeout;
-      if (!(await settleWithin(this.worker.close(), timeout))) {
+      // pause(): no new request is taken, and it resolves once the running ones are done. (A close() that timed
+      // out could not be forced afterwards: BullMQ hands every later close() the first one's promise.)
+      if (!(await settleWithin(this.worker.pause(), timeout))) {
         this.logger.warn(`Token requests still running ${timeout} ms into shutdown are left to another worker`);
-        await this.worker.close(true);
       }
+      await this.worker.close(true);
     }
     await this.queue?.close();
   }

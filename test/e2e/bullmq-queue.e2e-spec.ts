@@ -1,20 +1,27 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { PasswordResetConfigurationError, SERVICE_UNAVAILABLE_MESSAGE, TokenRequestQueue } from '../../lib/index.js';
 import { BullMqTokenRequestQueue, BullMqTokenRequestQueueOptions } from '../../lib/bullmq.js';
+import { HungMailer } from '../fixtures/hung-mailer.js';
 import { LogRecorder } from '../fixtures/log-recorder.js';
 import { NEW_PASSWORD, ROUTES } from '../fixtures/reset-requests.js';
 import { createTestApp, createUser, passwordWorks, TestApp, TestAppOptions } from '../fixtures/test-app.js';
 import { createTestDatabase, TestDatabase } from '../fixtures/test-database.js';
-import { REDIS_URL, redisKeysMatching, redisTexts, uniqueRedisKeyPrefix } from '../fixtures/token-store.js';
+import {
+  describeWithRedis,
+  REDIS_URL,
+  redisKeysMatching,
+  redisTexts,
+  uniqueRedisKeyPrefix,
+} from '../fixtures/token-store.js';
 import { waitUntil } from '../fixtures/wait-until.js';
 
 /**
  * The BullMQ queue on the machine's real Redis. Each test's queue lives under a prefix of its own; afterwards the
  * test checks what is left there (nothing of a finished request) and deletes it.
  */
-describe('BullMqTokenRequestQueue', () => {
+describeWithRedis('BullMqTokenRequestQueue', () => {
   let admin: Redis;
   let prefix: string;
   const apps: TestApp[] = [];
@@ -122,6 +129,28 @@ describe('BullMqTokenRequestQueue', () => {
       for (const app of apps.splice(0).reverse()) await app.close();
       await database.drop();
     }
+  });
+
+  it('does not let a hung listener hold the shutdown past queue.shutdownTimeout, leaving its request to another worker', async () => {
+    const logs = new LogRecorder();
+    const t = await startApp(
+      {},
+      {
+        logger: logs,
+        providers: [HungMailer],
+        options: { queue: { shutdownTimeout: 300, delay: { min: 0, max: 0 } } },
+      },
+    );
+    await createUser(t.dataSource);
+    await request(t.server).post(ROUTES.request).send({ email: 'jane@example.com' });
+    await waitUntil(() => t.app.get(HungMailer).called, 10_000, 'the mailer to be called');
+    apps.splice(apps.indexOf(t), 1);
+    const started = Date.now();
+    await t.close();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(logs.lines('warn').some((line) => line.includes('left to another worker'))).toBe(true);
+    // The request is still in Redis, active under a lock that will lapse: not lost.
+    expect(await admin.llen(`${prefix}:token-requests:active`)).toBe(1);
   });
 
   it('answers 503 alike for every account when Redis cannot take the request', async () => {

@@ -1,13 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { Injectable } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
 import request from 'supertest';
-import {
-  InProcessTokenRequestQueue,
-  PasswordResetEvents,
-  SERVICE_UNAVAILABLE_MESSAGE,
-  TokenRequestQueue,
-} from '../../lib/index.js';
+import { InProcessTokenRequestQueue, SERVICE_UNAVAILABLE_MESSAGE, TokenRequestQueue } from '../../lib/index.js';
+import { HungMailer } from '../fixtures/hung-mailer.js';
 import { LogRecorder } from '../fixtures/log-recorder.js';
 import { INVALID_TOKEN_BODY, ROUTES } from '../fixtures/reset-requests.js';
 import { createTestApp, createUser, TestApp, tokenRows } from '../fixtures/test-app.js';
@@ -147,15 +141,3 @@ describe('the in-process queue of answered token requests', () => {
     expect(logs.lines('warn').some((line) => line.includes('did not finish within 300 ms'))).toBe(true);
   });
 });
-
-/** A mailer whose server never answers. */
-@Injectable()
-class HungMailer {
-  called = false;
-
-  @OnEvent(PasswordResetEvents.TokenCreated, { suppressErrors: false })
-  deliver(): Promise<never> {
-    this.called = true;
-    return new Promise<never>(() => {});
-  }
-}

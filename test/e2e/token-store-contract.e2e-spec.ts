@@ -11,7 +11,7 @@ import type { PasswordResetUserId } from '../../lib/users/password-reset-user-st
 import { PgResetTokenStore } from '../examples/pg-reset-token.store.js';
 import { describeResetTokenStoreContract, newResetToken } from '../fixtures/reset-token-store.contract.js';
 import { createTestDatabase, DB_ENGINE } from '../fixtures/test-database.js';
-import { redisKeysMatching } from '../fixtures/token-store.js';
+import { describeWithRedis, redisKeysMatching } from '../fixtures/token-store.js';
 
 const REDIS = { host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(process.env.REDIS_PORT ?? 6379) };
 
@@ -78,12 +78,14 @@ async function typeOrmHarness() {
 }
 
 describeResetTokenStoreContract(`TypeOrmResetTokenStore (${DB_ENGINE})`, typeOrmHarness);
-describeResetTokenStoreContract('RedisResetTokenStore, numeric user ids', () => redisHarness('numeric'));
-describeResetTokenStoreContract('RedisResetTokenStore, UUID user ids, a client with its own keyPrefix', () =>
-  redisHarness('uuid', { keyPrefix: 'app:' }),
-);
+describeWithRedis('RedisResetTokenStore', () => {
+  describeResetTokenStoreContract('numeric user ids', () => redisHarness('numeric'));
+  describeResetTokenStoreContract('UUID user ids, a client with its own keyPrefix', () =>
+    redisHarness('uuid', { keyPrefix: 'app:' }),
+  );
+});
 
-describe('RedisResetTokenStore on Redis', () => {
+describeWithRedis('RedisResetTokenStore on Redis', () => {
   const harnesses: Awaited<ReturnType<typeof redisHarness>>[] = [];
   afterAll(() => Promise.all(harnesses.map((harness) => harness.close())));
   async function harness() {
