@@ -319,14 +319,14 @@ export class PasswordResetService {
     if (account === undefined) return null;
     const max = this.options.maxFailedAttempts;
     const users = await this.findMatchingUsers(account);
-    // An unknown account, or one without a code, costs what a wrong guess at a live code costs: one token
-    // lookup, one attempt counted (for no token, a write that changes nothing), the digests and one comparison
+    // An unknown account, or one without a code, costs what a wrong guess at a live code costs: the account's
+    // lookup (the default user store hydrates an account either way), one token lookup (for no user, the store's
+    // stand-in), one attempt counted (for no token, a write that changes nothing), the digests and one comparison
     // per key (with a dummy digest), so the answer's timing does not tell them apart.
     for (const user of users.length ? users : [undefined]) {
-      let resetToken: ResetTokenRecord | null = null;
-      if (user) resetToken = await this.tokens.findByUser(this.users.getId(user));
-      // The lookup an account costs; no token has this digest, and none found by it would be used.
-      else await this.tokens.findByDigest(this.dummyDigest);
+      const found = await this.tokens.findByUser(user ? this.users.getId(user) : null);
+      // Whatever a store resolves for no user, an unknown account never has a token to compare with.
+      const resetToken = user ? found : null;
       // Counted before comparing, so concurrent guesses cannot all be compared: only those the store admits
       // (each count 1 to max goes to one guess) are. The store's cap is one above ours so the max-th guess is
       // still compared (a right code there works); its miss revokes the code below.
