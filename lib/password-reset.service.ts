@@ -459,14 +459,14 @@ export class PasswordResetService implements OnModuleInit {
     }
     if (account === undefined) return null;
     const users = await this.findMatchingUsers(account);
-    // An unknown account, or one without a code, costs what a wrong guess at a live code costs: one token
-    // lookup, one attempt counted (for no token, a write that changes nothing), the digests and one comparison
+    // An unknown account, or one without a code, costs what a wrong guess at a live code costs: the account's
+    // lookup (the default user store hydrates an account either way), one token lookup (for no user, the store's
+    // stand-in), one attempt counted (for no token, a write that changes nothing), the digests and one comparison
     // per key (with a dummy digest), so the answer's timing does not tell them apart.
     for (const user of users.length ? users : [undefined]) {
-      let resetToken: ResetTokenRecord | null = null;
-      if (user) resetToken = await this.tokens.findByUser(this.users.getId(user));
-      // The lookup an account costs; no token has this digest, and none found by it would be used.
-      else await this.tokens.findByDigest(this.dummyDigest);
+      const found = await this.tokens.findByUser(user ? this.users.getId(user) : null);
+      // Whatever a store resolves for no user, an unknown account never has a token to compare with.
+      const resetToken = user ? found : null;
       // Compared under every key, with no early exit, and against the dummy digest when the guess was not
       // admitted: the work depends neither on which key matched nor on whether there was a code to compare.
       const outcome = await this.countedGuess(resetToken, (admitted) => {
