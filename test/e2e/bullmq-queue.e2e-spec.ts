@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { PasswordResetConfigurationError, SERVICE_UNAVAILABLE_MESSAGE, TokenRequestQueue } from '../../lib/index.js';
+import { PasswordResetConfigurationError, TokenRequestQueue } from '../../lib/index.js';
 import { BullMqTokenRequestQueue, BullMqTokenRequestQueueOptions } from '../../lib/bullmq.js';
 import { HungMailer } from '../fixtures/hung-mailer.js';
 import { LogRecorder } from '../fixtures/log-recorder.js';
-import { NEW_PASSWORD, ROUTES } from '../fixtures/reset-requests.js';
+import { NEW_PASSWORD, requestEach, ROUTES, SERVICE_UNAVAILABLE_BODY } from '../fixtures/reset-requests.js';
 import { createTestApp, createUser, passwordWorks, TestApp, TestAppOptions } from '../fixtures/test-app.js';
 import { createTestDatabase, TestDatabase } from '../fixtures/test-database.js';
 import {
@@ -168,18 +168,8 @@ describeWithRedis('BullMqTokenRequestQueue', () => {
     const t = await createTestApp({ options: { throttle: false }, extras: { extraProviders: [provider] } });
     apps.push(t);
     await createUser(t.dataSource);
-    const answers = [];
-    for (const email of ['jane@example.com', 'nobody@example.com']) {
-      answers.push(await request(t.server).post(ROUTES.request).send({ email }));
-    }
-    for (const answer of answers) {
-      expect(answer.status).toBe(503);
-      expect(answer.body).toEqual({
-        statusCode: 503,
-        message: SERVICE_UNAVAILABLE_MESSAGE,
-        error: 'Service Unavailable',
-      });
-    }
+    const answers = await requestEach(t, ['jane@example.com', 'nobody@example.com']);
+    for (const answer of answers) expect(answer).toMatchObject({ status: 503, body: SERVICE_UNAVAILABLE_BODY });
     expect(answers[0].text).toBe(answers[1].text);
     expect(t.events.created).toHaveLength(0);
     // Closing must not wait for the Redis that never answered.
