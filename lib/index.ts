@@ -21,7 +21,7 @@ export type {
   PasswordResetMessages,
   ResolvedPasswordResetMessages,
 } from './password-reset.messages.js';
-export { DEFAULT_MESSAGES, MESSAGE_ARGUMENT_NAMES, MESSAGE_KEYS } from './password-reset.messages.js';
+export { MESSAGE_ARGUMENT_NAMES } from './password-reset.messages.js';
 
 // Languages
 export { AcceptLanguageLocaleResolver, PasswordResetLocaleResolver } from './i18n/password-reset-locale.resolver.js';
