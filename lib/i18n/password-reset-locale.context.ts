@@ -36,8 +36,7 @@ export function currentPasswordResetMessages(
 export function localisedMessages(fallback: ResolvedPasswordResetMessages): ResolvedPasswordResetMessages {
   const view: Record<string, (...args: never[]) => string> = {};
   for (const key of MESSAGE_KEYS) {
-    view[key] = (...args: never[]) =>
-      (currentPasswordResetMessages(fallback)[key] as (...values: never[]) => string)(...args);
+    view[key] = (...args: never[]) => currentPasswordResetMessages(fallback)[key](...args);
   }
   return view as unknown as ResolvedPasswordResetMessages;
 }

@@ -14,7 +14,11 @@ const ANA: SeedAccount = { email: 'ana@example.com', username: 'ana', password: 
 const BEN: SeedAccount = { email: 'ben@example.com', username: 'ben', password: 'ben-old-secret-7', isActive: true };
 
 /** A JSON POST with an Accept-Language header (or none). */
-function post(url: string, body: unknown, acceptLanguage?: string): Promise<{ status: number; body: any }> {
+function post(
+  url: string,
+  body: unknown,
+  acceptLanguage?: string,
+): Promise<{ status: number; body: { message?: unknown; status?: string } }> {
   const payload = JSON.stringify(body);
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
