@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import request from 'supertest';
+import { passwordResetResolver } from '../../lib/graphql.js';
 import { HttpRequestLike, PasswordResetLocaleResolver } from '../../lib/index.js';
+import { graphQLModule, PingResolver } from '../fixtures/graphql.js';
 import { closingTestApps, issueToken, ROUTES } from '../fixtures/reset-requests.js';
 import { createUser, TestApp } from '../fixtures/test-app.js';
 
@@ -153,5 +155,34 @@ describe('messages in the caller language', () => {
     await expect(app({ options: { translations: { 'not a tag': {} } } })).rejects.toThrow(
       'option "translations" must be',
     );
+  });
+
+  it('answers the GraphQL mutations in the caller language too: 404, 400 reasons, 429 and one field per request', async () => {
+    const t = await app({
+      imports: [graphQLModule()],
+      providers: [PingResolver],
+      extras: { extraProviders: [passwordResetResolver()] },
+      options: { throttle: { token: { limit: 2, ttl: 60 } } },
+    });
+    const gql = (query: string, acceptLanguage: string) =>
+      request(t.server)
+        .post('/graphql')
+        .set('content-type', 'application/json')
+        .set('Accept-Language', acceptLanguage)
+        .send(JSON.stringify({ query }))
+        .then((response) => response.body as { errors: { message: string; extensions: { reasons?: string[] } }[] });
+    const validate = 'mutation { validatePasswordResetToken(token: "nope") { status } }';
+    expect((await gql(validate, 'pt-BR')).errors[0].message).toBe(INVALID_TOKEN['pt-BR']);
+    const badEmail = await gql('mutation { requestPasswordReset(email: "x") { status } }', 'es');
+    expect(JSON.stringify(badEmail.errors[0])).toContain('email debe ser una dirección de correo electrónico');
+    const twice = await gql(
+      'mutation { a: requestPasswordReset(email: "a@example.com") { status } b: requestPasswordReset(email: "b@example.com") { status } }',
+      'de',
+    );
+    expect(twice.errors.map((error) => error.message)).toEqual([
+      'pro Anfrage ist nur eine Mutation zum Zurücksetzen des Passworts erlaubt',
+    ]);
+    expect((await gql(validate, 'fr')).errors[0].message).toBe(INVALID_TOKEN.fr);
+    expect((await gql(validate, 'fr')).errors[0].message).toBe('Trop de demandes. Veuillez réessayer plus tard.');
   });
 });
