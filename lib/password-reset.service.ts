@@ -155,7 +155,7 @@ export class PasswordResetService implements OnModuleInit {
     if (!(await this.throttler.hit('accountPerClient', this.accountClientKey(folded, client))).allowed) return;
     if (!(await this.throttler.hit('account', folded)).allowed) return;
     if (!this.options.noInformationLeakage) return this.requestToken(lookupValue, client);
-    // Only these two fields: the request may be stored in Redis, and nothing else of the caller's belongs there.
+    // Only the client's two fields and the locale: the request may be stored in Redis, and nothing else belongs there.
     const { ipAddress, userAgent } = client;
     const request: TokenRequest = { lookupValue, client: { ipAddress, userAgent }, locale: this.locale() };
     try {
