@@ -26,6 +26,14 @@ type Swagger = Pick<
   'ApiBody' | 'ApiConsumes' | 'ApiHeader' | 'ApiOperation' | 'ApiResponse'
 >;
 
+/** A request header as the document shows it (the shape of @nestjs/swagger's `ApiHeader`, kept out of the types). */
+export interface PasswordResetApiHeader {
+  name: string;
+  required: boolean;
+  description: string;
+  schema: { type: 'string'; example: string };
+}
+
 export type PasswordResetHandlerName = 'requestToken' | 'validateToken' | 'confirmReset';
 
 /** Form-encoded bodies are read like JSON ones (the README's HTTP contract). */
@@ -61,7 +69,7 @@ export class PasswordResetOpenApiDocumenter {
   }
 
   /** Every route answers its messages in the language `Accept-Language` picks among the configured locales. */
-  protected acceptLanguageHeader(): Parameters<Swagger['ApiHeader']>[0] {
+  protected acceptLanguageHeader(): PasswordResetApiHeader {
     const locales = Object.keys(this.options.translations);
     return {
       name: 'Accept-Language',
