@@ -2,10 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import request from 'supertest';
 import { passwordResetResolver } from '../../lib/graphql.js';
-import { HttpRequestLike, PasswordResetLocaleResolver } from '../../lib/index.js';
+import { HttpRequestLike, PasswordResetLocaleResolver, SecondFactorVerifier } from '../../lib/index.js';
 import { graphQLModule, PingResolver } from '../fixtures/graphql.js';
 import { closingTestApps, issueToken, ROUTES } from '../fixtures/reset-requests.js';
 import { createUser, TestApp } from '../fixtures/test-app.js';
+import { TotpTestVerifier, wrongTotp } from '../fixtures/totp-verifier.js';
+import type { User } from '../fixtures/user.entity.js';
 
 /** The same malformed request (`email` no address), and the language its 400 must come back in. */
 const INVALID_EMAIL = [
@@ -184,5 +186,19 @@ describe('messages in the caller language', () => {
     ]);
     expect((await gql(validate, 'fr')).errors[0].message).toBe(INVALID_TOKEN.fr);
     expect((await gql(validate, 'fr')).errors[0].message).toBe('Trop de demandes. Veuillez réessayer plus tard.');
+  });
+
+  it("refuses a confirm without or with a wrong second factor in the caller's language (403)", async () => {
+    const verifier = new TotpTestVerifier();
+    const t = await app({ extras: { extraProviders: [{ provide: SecondFactorVerifier, useValue: verifier }] } });
+    const secret = verifier.enrol((await createUser(t.dataSource)) as User, []);
+    const token = await issueToken(t);
+    const confirm = (body: object) =>
+      post(t, ROUTES.confirm, 'pt-BR')
+        .send({ token, password: 'Tr1cky-new-passphrase', ...body })
+        .expect(403)
+        .then((response) => response.body.message as string);
+    expect(await confirm({})).toBe('É necessário um segundo fator para redefinir esta senha.');
+    expect(await confirm({ otp: await wrongTotp(secret) })).toBe('Não foi possível verificar o segundo fator.');
   });
 });
