@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { currentPasswordResetLocale } from './i18n/password-reset-locale.context.js';
 import { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';
 import {
   InvalidResetTokenException,
@@ -154,8 +155,9 @@ export class PasswordResetService implements OnModuleInit {
     if (!(await this.throttler.hit('accountPerClient', this.accountClientKey(folded, client))).allowed) return;
     if (!(await this.throttler.hit('account', folded)).allowed) return;
     if (!this.options.noInformationLeakage) return this.requestToken(lookupValue, client);
-    // Only these two fields: the request may be stored in Redis, and nothing else of the caller's belongs there.
-    const request: TokenRequest = { lookupValue, client: { ipAddress: client.ipAddress, userAgent: client.userAgent } };
+    // Only the client's two fields and the locale: the request may be stored in Redis, and nothing else belongs there.
+    const { ipAddress, userAgent } = client;
+    const request: TokenRequest = { lookupValue, client: { ipAddress, userAgent }, locale: this.locale() };
     try {
       await this.queue.enqueue(request);
     } catch {
@@ -171,7 +173,7 @@ export class PasswordResetService implements OnModuleInit {
    */
   async requestToken(lookupValue: string, client: PasswordResetClientInfo = {}): Promise<void> {
     await this.issueTokens(lookupValue, client, (user, issued) =>
-      this.emit(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued), issued.token),
+      this.emit(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued, this.locale()), issued.token),
     );
   }
 
@@ -190,7 +192,8 @@ export class PasswordResetService implements OnModuleInit {
     const retried = attempt.final ? '' : ', to be retried';
     try {
       await this.issueTokens(request.lookupValue, request.client, (user, issued) =>
-        this.deliver(user, issued, attempt),
+        // A job queued by a version before locales has none.
+        this.deliver(user, issued, attempt, request.locale ?? this.options.defaultLocale),
       );
     } catch (error) {
       if (error instanceof RetriedDelivery) throw error;
@@ -202,9 +205,14 @@ export class PasswordResetService implements OnModuleInit {
   }
 
   /** Emits TokenCreated; a listener's failure is retried (RetriedDelivery) or, on the last attempt, reported. */
-  private async deliver(user: object, issued: IssuedResetToken, attempt: TokenRequestAttempt): Promise<void> {
+  private async deliver(
+    user: object,
+    issued: IssuedResetToken,
+    attempt: TokenRequestAttempt,
+    locale: string,
+  ): Promise<void> {
     try {
-      await this.events.emitAsync(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued));
+      await this.events.emitAsync(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued, locale));
     } catch (error) {
       const reason = `A ${PasswordResetEvents.TokenCreated} listener failed: ${describeError(error, issued.token)}`;
       if (!attempt.final) {
@@ -214,7 +222,7 @@ export class PasswordResetService implements OnModuleInit {
       this.logger.error(`${reason} (last attempt, ${attempt.number}; the token is withdrawn)`);
       await this.tokens.delete(issued.resetToken);
       const redacted = redactSecretInError(error, issued.token);
-      const event = new DeliveryFailedEvent(user, issued.resetToken, redacted, attempt.number);
+      const event = new DeliveryFailedEvent(user, issued.resetToken, redacted, attempt.number, locale);
       await this.emit(PasswordResetEvents.DeliveryFailed, event, issued.token);
     }
   }
@@ -241,7 +249,7 @@ export class PasswordResetService implements OnModuleInit {
     client: PasswordResetClientInfo = {},
   ): Promise<IssuedResetToken> {
     const issued = await this.createToken(user, client);
-    await this.events.emitAsync(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued));
+    await this.events.emitAsync(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued, this.locale()));
     return issued;
   }
 
@@ -317,12 +325,12 @@ export class PasswordResetService implements OnModuleInit {
       throw redactSecretInError(error, password);
     }
     // Before the claim, so a veto leaves the token as it was and no listener runs inside the reset's transaction.
-    await this.events.emitAsync(PasswordResetEvents.PreReset, new PreResetEvent(user, resetToken));
+    await this.events.emitAsync(PasswordResetEvents.PreReset, new PreResetEvent(user, resetToken, this.locale()));
     const reset = await this.tokens.redeem(resetToken, (session) =>
       this.writePassword(user, resetToken, passwordHash, session),
     );
     if (!reset) throw this.invalidToken();
-    await this.emit(PasswordResetEvents.PostReset, new PostResetEvent(user, resetToken));
+    await this.emit(PasswordResetEvents.PostReset, new PostResetEvent(user, resetToken, this.locale()));
     return { user, resetToken };
   }
 
@@ -343,7 +351,7 @@ export class PasswordResetService implements OnModuleInit {
     try {
       await this.events.emitAsync(
         PasswordResetEvents.ResetCommitting,
-        new ResetCommittingEvent(user, resetToken, session),
+        new ResetCommittingEvent(user, resetToken, session, this.locale()),
       );
     } catch (error) {
       try {
@@ -534,8 +542,13 @@ export class PasswordResetService implements OnModuleInit {
     return { token, resetToken };
   }
 
-  private tokenCreatedEvent(user: object, { token, resetToken }: IssuedResetToken): TokenCreatedEvent {
-    return new TokenCreatedEvent(user, token, resetToken, resetToken.ipAddress, resetToken.userAgent);
+  private tokenCreatedEvent(user: object, { token, resetToken }: IssuedResetToken, locale: string): TokenCreatedEvent {
+    return new TokenCreatedEvent(user, token, resetToken, resetToken.ipAddress, resetToken.userAgent, locale);
+  }
+
+  /** The current call's locale (see PasswordResetLocalization); the default one outside a call (the app's own code). */
+  private locale(): string {
+    return currentPasswordResetLocale() ?? this.options.defaultLocale;
   }
 
   /**

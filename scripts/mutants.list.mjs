@@ -369,4 +369,38 @@ export default [
     replace: '@UseGuards(...[guard].filter(() => false))',
     suites: ['test/e2e/graphql.e2e-spec.ts'],
   },
+  // Issue 19: messages in the caller's language.
+  {
+    name: 'locale-not-queued',
+    promise: "the mail is written in the requester's language: the locale travels with the queued request",
+    file: 'lib/password-reset.service.ts',
+    find: 'locale: this.locale() };',
+    replace: 'locale: this.options.defaultLocale };',
+    suites: ['test/e2e/locale.e2e-spec.ts'],
+  },
+  {
+    name: 'messages-not-localised',
+    promise: "every message in the caller's language (Accept-Language)",
+    file: 'lib/i18n/password-reset-localization.ts',
+    find: 'return runInPasswordResetLocale({ locale, messages: this.translator.messagesFor(locale) }, work);',
+    replace:
+      'return runInPasswordResetLocale({ locale, messages: this.translator.messagesFor(this.options.defaultLocale) }, work);',
+    suites: ['test/e2e/locale.e2e-spec.ts'],
+  },
+  {
+    name: 'q-values-ignored',
+    promise: 'Accept-Language: the most wanted language (highest q) wins',
+    file: 'lib/i18n/accept-language.util.ts',
+    find: 'return ranges.sort((a, b) => b.q - a.q || a.index - b.index).map(({ tag }) => tag);',
+    replace: 'return ranges.sort((a, b) => a.index - b.index).map(({ tag }) => tag);',
+    suites: ['lib/i18n/accept-language.util.spec.ts', 'test/e2e/locale.e2e-spec.ts'],
+  },
+  {
+    name: 'no-language-range-fallback',
+    promise: 'Accept-Language: pt-PT or de-AT fall back to the language (pt-BR, de) before the default locale',
+    file: 'lib/i18n/accept-language.util.ts',
+    find: 'for (let length = subtags.length; length > 0; length--) {',
+    replace: 'for (let length = subtags.length; length === subtags.length; length--) {',
+    suites: ['lib/i18n/accept-language.util.spec.ts', 'test/e2e/locale.e2e-spec.ts'],
+  },
 ];

@@ -2,6 +2,7 @@ import { FactoryProvider, Type, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { parseConfirmResetBody, parseRequestTokenBody, parseValidateTokenBody } from '../dto/password-reset-bodies.js';
+import { PasswordResetLocalization } from '../i18n/password-reset-localization.js';
 import { PASSWORD_RESET_OPTIONS } from '../password-reset.constants.js';
 import type { ResolvedPasswordResetOptions } from '../password-reset.options.js';
 import { validatedStatus } from '../password-reset.controller.js';
@@ -26,10 +27,11 @@ export abstract class PasswordResetResolver {
     protected readonly options: ResolvedPasswordResetOptions,
     protected readonly service: PasswordResetService,
     protected readonly users: PasswordResetUserStore,
+    protected readonly localization: PasswordResetLocalization,
   ) {}
 
   protected requestToken(lookupValue: unknown, context: unknown): Promise<PasswordResetStatusModel> {
-    return this.answer(async () => {
+    return this.answer(context, async () => {
       const { lookupField, messages } = this.options;
       const value = parseRequestTokenBody({ [lookupField]: lookupValue }, messages, lookupField);
       await this.service.requestPasswordReset(value, this.client(context));
@@ -38,7 +40,7 @@ export abstract class PasswordResetResolver {
   }
 
   protected validateToken(token: unknown, account: unknown, context: unknown): Promise<PasswordResetStatusModel> {
-    return this.answer(async () => {
+    return this.answer(context, async () => {
       const body = parseValidateTokenBody(
         this.withAccount({ token }, account),
         this.options.messages,
@@ -57,7 +59,7 @@ export abstract class PasswordResetResolver {
     context: unknown,
     proof: unknown[] = [],
   ): Promise<PasswordResetStatusModel> {
-    return this.answer(async () => {
+    return this.answer(context, async () => {
       const { messages } = this.options;
       const fields = this.service.proofFields;
       // An omitted optional argument is left out, as an absent field of a REST body.
@@ -84,10 +86,13 @@ export abstract class PasswordResetResolver {
     return readClientInfo(graphQLRequest(context), this.options);
   }
 
-  /** The flow's HTTP exceptions as GraphQL errors with their code. */
-  private async answer(work: () => Promise<PasswordResetStatusModel>): Promise<PasswordResetStatusModel> {
+  /** Runs a mutation in the caller's language; the flow's HTTP exceptions become GraphQL errors with their code. */
+  private async answer(
+    context: unknown,
+    work: () => Promise<PasswordResetStatusModel>,
+  ): Promise<PasswordResetStatusModel> {
     try {
-      return await work();
+      return await this.localization.run(graphQLRequest(context), work);
     } catch (error) {
       throw toPasswordResetGraphQLError(error);
     }
@@ -158,18 +163,26 @@ function createPasswordResetResolver(
 export function passwordResetResolver(): FactoryProvider<PasswordResetResolver> {
   return {
     provide: PasswordResetResolver,
-    inject: [PASSWORD_RESET_OPTIONS, PasswordResetService, PasswordResetUserStore, Reflector, PasswordResetThrottler],
+    inject: [
+      PASSWORD_RESET_OPTIONS,
+      PasswordResetService,
+      PasswordResetUserStore,
+      Reflector,
+      PasswordResetThrottler,
+      PasswordResetLocalization,
+    ],
     useFactory: (
       options: ResolvedPasswordResetOptions,
       service: PasswordResetService,
       users: PasswordResetUserStore,
       reflector: Reflector,
       throttler: PasswordResetThrottler,
+      localization: PasswordResetLocalization,
     ) => {
       const accountField = service.tokensBoundToAccount ? options.lookupField : undefined;
-      const guard = new PasswordResetGqlThrottleGuard(reflector, throttler, options);
+      const guard = new PasswordResetGqlThrottleGuard(reflector, throttler, options, localization);
       const Mounted = createPasswordResetResolver(options.lookupField, accountField, service.proofFields, guard);
-      return new Mounted(options, service, users);
+      return new Mounted(options, service, users, localization);
     },
   };
 }

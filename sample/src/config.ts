@@ -71,6 +71,8 @@ export interface SampleConfig {
   tokenSecretGenerated: boolean;
   /** GraphQL at /graphql beside the routes (GRAPHQL=true). */
   graphql: boolean;
+  /** The package's messages through nestjs-i18n and sample/i18n (NEST_I18N=true). */
+  nestI18n: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env): SampleConfig {
     },
     loginThrottle: readRateLimit(env, 'LOGIN', LOGIN_RATE_LIMIT) ?? LOGIN_RATE_LIMIT,
     graphql: readBoolean(env, 'GRAPHQL') ?? false,
+    nestI18n: readBoolean(env, 'NEST_I18N') ?? false,
   };
 }
 

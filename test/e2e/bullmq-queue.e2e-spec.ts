@@ -113,6 +113,17 @@ describeWithRedis('BullMqTokenRequestQueue', () => {
     expect(texts.toLowerCase()).not.toContain('jane@example.com');
   });
 
+  it("carries the request's locale through Redis to TokenCreated, on every retry, and to DeliveryFailed", async () => {
+    const t = await startApp({}, { options: { queue: { attempts: 2, backoff: 50, delay: { min: 0, max: 0 } } } });
+    await createUser(t.dataSource);
+    t.events.failDelivery = new Error('421 closing');
+    await request(t.server).post(ROUTES.request).set('Accept-Language', 'pt-BR').send({ email: 'jane@example.com' });
+    await waitUntil(() => t.events.deliveryFailed.length === 1, 15_000, 'DeliveryFailed');
+    await t.settle();
+    expect(t.events.created.map((event) => event.locale)).toEqual(['pt-BR', 'pt-BR']);
+    expect(t.events.deliveryFailed[0].locale).toBe('pt-BR');
+  });
+
   it('lets a web instance without a worker hand requests to another instance that works', async () => {
     const database: TestDatabase = await createTestDatabase(undefined, { shared: true });
     try {

@@ -112,6 +112,7 @@ describe('package manifest', () => {
       'bullmq',
       'graphql',
       'ioredis',
+      'nestjs-i18n',
       'typeorm',
     ]);
     for (const name of optional) {
@@ -138,6 +139,9 @@ describe('package manifest', () => {
     // The GraphQL entry loads GraphQL's two packages, and no other optional peer.
     const graphql = packagesLoadedBy('graphql.ts');
     expect(optional.filter((name) => graphql.has(name))).toEqual(['@nestjs/graphql', 'graphql']);
+    // The i18n entry loads nestjs-i18n, and no other optional peer.
+    const i18n = packagesLoadedBy('i18n.ts');
+    expect(optional.filter((name) => i18n.has(name))).toEqual(['nestjs-i18n']);
   });
 
   it('exports ESM with types, and ships only dist', () => {
@@ -161,6 +165,11 @@ describe('package manifest', () => {
       types: './dist/graphql.d.ts',
       import: './dist/graphql.js',
       default: './dist/graphql.js',
+    });
+    expect(manifest.exports['./i18n']).toEqual({
+      types: './dist/i18n.d.ts',
+      import: './dist/i18n.js',
+      default: './dist/i18n.js',
     });
     expect(manifest.exports['./package.json']).toBe('./package.json');
     expect(manifest.files).toEqual(['dist']);
