@@ -128,8 +128,9 @@ describeWithRedis('BullMqTokenRequestQueue', () => {
     const database: TestDatabase = await createTestDatabase(undefined, { shared: true });
     try {
       const options = { queue: { delay: { min: 0, max: 0 } } };
-      const web = await startApp({ worker: false }, { database, options });
-      const worker = await startApp({ worker: true }, { database, options });
+      // Tokens in the shared database: on the Redis pass each test app would get a key prefix of its own.
+      const web = await startApp({ worker: false }, { database, options, tokenStore: 'database' });
+      const worker = await startApp({ worker: true }, { database, options, tokenStore: 'database' });
       await createUser(web.dataSource);
       expect((await request(web.server).post(ROUTES.request).send({ email: 'jane@example.com' })).status).toBe(200);
       await waitUntil(() => worker.events.created.length === 1, 10_000, 'the worker instance to deliver');
