@@ -33,6 +33,7 @@ import type { PasswordResetTypeOrmStores } from './storage/typeorm-stores.module
 import { BaseTokenGenerator } from './tokens/base-token-generator.js';
 import { PasswordResetUserStore } from './users/password-reset-user-store.js';
 import { registerUserEntity } from './users/user-entity.registry.js';
+import { PasswordResetAudit } from './observability/password-reset-audit.js';
 import { PasswordResetThrottleGuard } from './throttling/password-reset-throttle.guard.js';
 import { PasswordResetThrottler } from './throttling/password-reset-throttler.js';
 import { definedEntries } from './utils/object.util.js';
@@ -130,13 +131,14 @@ export class PasswordResetModule extends ConfigurableModuleClass {
         { provide: PASSWORD_RESET_USER_CONFIG, useValue: extras.user },
         ...defaults,
         ...extras.extraProviders,
+        PasswordResetAudit,
         PasswordResetService,
         PasswordResetThrottler,
         PasswordResetThrottleGuard,
         PasswordResetListenerInspector,
         ...documentation,
       ],
-      exports: [PasswordResetService, PASSWORD_RESET_OPTIONS, ...STRATEGIES],
+      exports: [PasswordResetService, PasswordResetAudit, PASSWORD_RESET_OPTIONS, ...STRATEGIES],
     };
   }
 }

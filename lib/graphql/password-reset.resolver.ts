@@ -10,6 +10,7 @@ import { ThrottlePerClient } from '../throttling/password-reset-throttle.guard.j
 import { PasswordResetThrottler } from '../throttling/password-reset-throttler.js';
 import { PasswordResetUserStore } from '../users/password-reset-user-store.js';
 import { readClientInfo } from '../utils/client-info.util.js';
+import { PasswordResetAudit } from '../observability/password-reset-audit.js';
 import { graphQLRequest, PasswordResetGqlThrottleGuard } from './password-reset-gql-throttle.guard.js';
 import { toPasswordResetGraphQLError } from './password-reset-graphql.errors.js';
 import { PasswordResetStatusModel } from './password-reset-status.model.js';
@@ -158,16 +159,24 @@ function createPasswordResetResolver(
 export function passwordResetResolver(): FactoryProvider<PasswordResetResolver> {
   return {
     provide: PasswordResetResolver,
-    inject: [PASSWORD_RESET_OPTIONS, PasswordResetService, PasswordResetUserStore, Reflector, PasswordResetThrottler],
+    inject: [
+      PASSWORD_RESET_OPTIONS,
+      PasswordResetService,
+      PasswordResetUserStore,
+      Reflector,
+      PasswordResetThrottler,
+      PasswordResetAudit,
+    ],
     useFactory: (
       options: ResolvedPasswordResetOptions,
       service: PasswordResetService,
       users: PasswordResetUserStore,
       reflector: Reflector,
       throttler: PasswordResetThrottler,
+      audit: PasswordResetAudit,
     ) => {
       const accountField = service.tokensBoundToAccount ? options.lookupField : undefined;
-      const guard = new PasswordResetGqlThrottleGuard(reflector, throttler, options);
+      const guard = new PasswordResetGqlThrottleGuard(reflector, throttler, options, audit);
       const Mounted = createPasswordResetResolver(options.lookupField, accountField, service.proofFields, guard);
       return new Mounted(options, service, users);
     },

@@ -1,9 +1,11 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PasswordResetThrottledException } from '../exceptions/password-reset.exceptions.js';
+import { PasswordResetAudit } from '../observability/password-reset-audit.js';
 import { PASSWORD_RESET_OPTIONS } from '../password-reset.constants.js';
+import { PasswordResetEvents, ThrottledEvent } from '../password-reset.events.js';
 import type { ResolvedPasswordResetOptions } from '../password-reset.options.js';
-import { clientAddress, clientThrottleKey } from '../utils/client-info.util.js';
+import { clientAddress, clientThrottleKey, normaliseIpAddress } from '../utils/client-info.util.js';
 import type { HttpRequestLike } from '../utils/client-info.util.js';
 import type { PasswordResetThrottleName } from './password-reset-throttle.options.js';
 import { PasswordResetThrottler } from './password-reset-throttler.js';
@@ -23,6 +25,7 @@ export class PasswordResetThrottleGuard implements CanActivate {
     protected readonly reflector: Reflector,
     protected readonly throttler: PasswordResetThrottler,
     @Inject(PASSWORD_RESET_OPTIONS) protected readonly options: ResolvedPasswordResetOptions,
+    @Optional() protected readonly audit?: PasswordResetAudit,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -31,6 +34,10 @@ export class PasswordResetThrottleGuard implements CanActivate {
     const address = clientAddress(this.getRequest(context), this.options);
     const verdict = await this.throttler.hit(name, clientThrottleKey(address, this.options.throttle.ipv6Prefix));
     if (verdict.allowed) return true;
+    this.audit?.record(
+      PasswordResetEvents.Throttled,
+      new ThrottledEvent(name, normaliseIpAddress(address), verdict.retryAfter),
+    );
     throw this.throttled(context, verdict.retryAfter);
   }
 
