@@ -138,7 +138,13 @@ export class PasswordResetModule extends ConfigurableModuleClass {
         PasswordResetListenerInspector,
         ...documentation,
       ],
-      exports: [PasswordResetService, PasswordResetAudit, PASSWORD_RESET_OPTIONS, ...STRATEGIES],
+      exports: [
+        PasswordResetService,
+        PasswordResetAudit,
+        PasswordResetThrottler,
+        PASSWORD_RESET_OPTIONS,
+        ...STRATEGIES,
+      ],
     };
   }
 }

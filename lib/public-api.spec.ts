@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import * as core from './index.js';
 import * as bullmq from './bullmq.js';
 import * as graphql from './graphql.js';
+import * as terminus from './terminus.js';
 import * as typeorm from './typeorm.js';
 
 /**
@@ -94,5 +95,9 @@ describe('public API', () => {
     expect(Object.keys(graphql).sort()).toEqual(
       ['PasswordResetResolver', 'PasswordResetStatusModel', 'passwordResetResolver'].sort(),
     );
+  });
+
+  it('nestjs-password-reset/terminus exports the health indicator and its default timeout', () => {
+    expect(Object.keys(terminus).sort()).toEqual(['DEFAULT_HEALTH_TIMEOUT_MS', 'PasswordResetHealthIndicator'].sort());
   });
 });

@@ -108,6 +108,7 @@ describe('package manifest', () => {
     expect(optional).toEqual([
       '@nestjs/graphql',
       '@nestjs/swagger',
+      '@nestjs/terminus',
       '@nestjs/typeorm',
       'bullmq',
       'graphql',
@@ -138,6 +139,9 @@ describe('package manifest', () => {
     // The GraphQL entry loads GraphQL's two packages, and no other optional peer.
     const graphql = packagesLoadedBy('graphql.ts');
     expect(optional.filter((name) => graphql.has(name))).toEqual(['@nestjs/graphql', 'graphql']);
+    // The terminus entry loads @nestjs/terminus and no other optional peer.
+    const terminus = packagesLoadedBy('terminus.ts');
+    expect(optional.filter((name) => terminus.has(name))).toEqual(['@nestjs/terminus']);
   });
 
   it('exports ESM with types, and ships only dist', () => {
@@ -161,6 +165,11 @@ describe('package manifest', () => {
       types: './dist/graphql.d.ts',
       import: './dist/graphql.js',
       default: './dist/graphql.js',
+    });
+    expect(manifest.exports['./terminus']).toEqual({
+      types: './dist/terminus.d.ts',
+      import: './dist/terminus.js',
+      default: './dist/terminus.js',
     });
     expect(manifest.exports['./package.json']).toBe('./package.json');
     expect(manifest.files).toEqual(['dist']);
