@@ -368,7 +368,7 @@ export default [
     promise: 'metrics: password_reset.resets counts every completed reset',
     file: 'lib/observability/password-reset-audit.ts',
     find: 'return this.resets.add(1);',
-    replace: 'return;',
+    replace: 'return void this.resets;',
     suites: ['test/e2e/metrics.e2e-spec.ts'],
   },
 ];

@@ -71,6 +71,10 @@ export interface SampleConfig {
   tokenSecretGenerated: boolean;
   /** GraphQL at /graphql beside the routes (GRAPHQL=true). */
   graphql: boolean;
+  /** Serve Prometheus text at GET /metrics on this port; unset: no metrics. */
+  metricsPort?: number;
+  /** Mail an address that has no account when someone asks to reset it. */
+  notifyUnknownAddresses: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -121,6 +125,8 @@ export function loadConfig(env: Env = process.env): SampleConfig {
     },
     loginThrottle: readRateLimit(env, 'LOGIN', LOGIN_RATE_LIMIT) ?? LOGIN_RATE_LIMIT,
     graphql: readBoolean(env, 'GRAPHQL') ?? false,
+    metricsPort: readInteger(env, 'METRICS_PORT', 1, 65_535),
+    notifyUnknownAddresses: readBoolean(env, 'NOTIFY_UNKNOWN_ADDRESSES') ?? false,
   };
 }
 
