@@ -12,6 +12,9 @@ import {
 } from '../password-reset.events.js';
 import { describeError } from '../utils/redact.util.js';
 
+/** Bucket bounds in seconds, as OpenTelemetry's semantic conventions advise for durations. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
 /** The meter's name: the instrumentation scope in every exported metric. */
 export const PASSWORD_RESET_METER = 'nestjs-password-reset';
 
@@ -62,10 +65,12 @@ export class PasswordResetAudit {
     this.requestDuration = meter.createHistogram('password_reset.request.duration', {
       description: 'Duration of the deferred work of one reset request (lookup, token, delivery)',
       unit: 's',
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
     });
     this.confirmDuration = meter.createHistogram('password_reset.confirm.duration', {
       description: 'Duration of confirm calls, by outcome',
       unit: 's',
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
     });
   }
 

@@ -107,7 +107,8 @@ describe('sample app: notices and metrics', () => {
     expect(sampleValue(second, 'password_reset_token_rejections_total', 'password_reset_reason="unknown"')).toBe(
       rejected + 1,
     );
-    expect(second).toMatch(/^password_reset_confirm_duration_seconds_count\{[^}]*\} 1$/m);
+    expect(second).toMatch(/^password_reset_confirm_duration_count\{[^}]*\} 1$/m);
+    expect(second).toMatch(/^password_reset_confirm_duration_bucket\{[^}]*le="0.5"\} /m);
   });
 
   it('serves no metrics on the public port', async () => {
