@@ -120,7 +120,7 @@ export class PasswordResetService implements OnModuleInit {
       );
     }
     this.events = events;
-    this.audit = audit ?? new PasswordResetAudit(events);
+    this.audit = audit ?? new PasswordResetAudit(options, users, events);
     const weak = tokenGenerator.entropyBits < WEAK_TOKEN_ENTROPY_BITS;
     this.tokensBoundToAccount = options.accountBoundTokens ?? weak;
     if (this.tokensBoundToAccount && !options.tokenSecret) {
@@ -272,7 +272,7 @@ export class PasswordResetService implements OnModuleInit {
     }
     for (const user of users) {
       const issued = await this.createToken(user, client);
-      this.audit.count(PasswordResetEvents.TokenCreated, issued);
+      this.audit.count(PasswordResetEvents.TokenCreated, issued.resetToken);
       await deliver(user, issued);
     }
   }

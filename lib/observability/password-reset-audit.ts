@@ -1,16 +1,32 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Counter, Histogram, metrics } from '@opentelemetry/api';
-import { PASSWORD_RESET_LOGGER_CONTEXT } from '../password-reset.constants.js';
+import { PASSWORD_RESET_LOGGER_CONTEXT, PASSWORD_RESET_OPTIONS } from '../password-reset.constants.js';
 import {
+  DeliveryFailedEvent,
+  PasswordRejectedEvent,
   PasswordResetEventName,
   PasswordResetEvents,
+  PostResetEvent,
   RequestSuppressedEvent,
   RequestUnmatchedEvent,
   ThrottledEvent,
   TokenRejectedEvent,
 } from '../password-reset.events.js';
+import type { ResolvedPasswordResetOptions } from '../password-reset.options.js';
+import type { ResetTokenRecord } from '../storage/reset-token.store.js';
+import { PasswordResetUserStore } from '../users/password-reset-user-store.js';
 import { describeError } from '../utils/redact.util.js';
+
+type AuditFields = Record<string, string | number | null | undefined>;
+
+/** `password_reset.<outcome> key=value …`: one line, strings quoted (so no value can forge a field or a line). */
+function auditLine(name: string, fields: AuditFields): string {
+  const pairs = Object.entries(fields)
+    .filter(([, value]) => value !== null && value !== undefined)
+    .map(([key, value]) => `${key}=${typeof value === 'number' ? value : JSON.stringify(value)}`);
+  return [name, ...pairs].join(' ');
+}
 
 /** Bucket bounds in seconds, as OpenTelemetry's semantic conventions advise for durations. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -36,7 +52,11 @@ export class PasswordResetAudit {
   private readonly requestDuration: Histogram;
   private readonly confirmDuration: Histogram;
 
-  constructor(@Optional() private readonly events?: EventEmitter2) {
+  constructor(
+    @Inject(PASSWORD_RESET_OPTIONS) protected readonly options: ResolvedPasswordResetOptions,
+    protected readonly users: PasswordResetUserStore,
+    @Optional() private readonly events?: EventEmitter2,
+  ) {
     const meter = metrics.getMeter(PASSWORD_RESET_METER);
     this.requests = meter.createCounter('password_reset.requests', {
       description: 'Outcomes of reset requests, one per account matched (or per request that matched none)',
@@ -92,30 +112,61 @@ export class PasswordResetAudit {
     this.pending.add(emitted);
   }
 
-  /** Counts an outcome whose event the caller emits itself (TokenCreated, PostReset, DeliveryFailed). */
+  /**
+   * Counts an outcome whose event the caller emits itself (TokenCreated, with the new row as `payload`;
+   * PostReset, DeliveryFailed), and logs its line when `auditLogLevel` is set.
+   */
   count(name: PasswordResetEventName, payload: object): void {
+    const fields = this.measure(name, payload);
+    const level = this.options.auditLogLevel;
+    if (level) this.logger[level](auditLine(name, fields));
+  }
+
+  /** Adds the outcome to its metric; returns what its log line says (ids, reasons, limits: nothing secret). */
+  private measure(name: PasswordResetEventName, payload: object): AuditFields {
     switch (name) {
-      case PasswordResetEvents.TokenCreated:
-        return this.requests.add(1, { 'password_reset.outcome': 'token_created' });
-      case PasswordResetEvents.RequestUnmatched:
-        return this.requests.add(1, { 'password_reset.outcome': (payload as RequestUnmatchedEvent).reason });
-      case PasswordResetEvents.RequestSuppressed:
-        return this.requests.add(1, {
-          'password_reset.outcome': 'suppressed',
-          'password_reset.limit': (payload as RequestSuppressedEvent).limit,
-        });
-      case PasswordResetEvents.Throttled:
-        return this.throttled.add(1, { 'password_reset.limit': (payload as ThrottledEvent).limit });
-      case PasswordResetEvents.TokenRejected: {
-        const { operation, reason } = payload as TokenRejectedEvent;
-        return this.tokenRejections.add(1, { 'password_reset.operation': operation, 'password_reset.reason': reason });
+      case PasswordResetEvents.TokenCreated: {
+        const row = payload as ResetTokenRecord;
+        this.requests.add(1, { 'password_reset.outcome': 'token_created' });
+        return { userId: row.userId, tokenId: row.id, ipAddress: row.ipAddress };
       }
-      case PasswordResetEvents.PasswordRejected:
-        return this.passwordRejections.add(1);
-      case PasswordResetEvents.PostReset:
-        return this.resets.add(1);
-      case PasswordResetEvents.DeliveryFailed:
-        return this.deliveryFailures.add(1);
+      case PasswordResetEvents.RequestUnmatched: {
+        const { reason, user, ipAddress } = payload as RequestUnmatchedEvent;
+        this.requests.add(1, { 'password_reset.outcome': reason });
+        return { reason, userId: user && this.users.getId(user), ipAddress };
+      }
+      case PasswordResetEvents.RequestSuppressed: {
+        const { limit, ipAddress } = payload as RequestSuppressedEvent;
+        this.requests.add(1, { 'password_reset.outcome': 'suppressed', 'password_reset.limit': limit });
+        return { limit, ipAddress };
+      }
+      case PasswordResetEvents.Throttled: {
+        const { limit, ipAddress, retryAfter } = payload as ThrottledEvent;
+        this.throttled.add(1, { 'password_reset.limit': limit });
+        return { limit, ipAddress, retryAfter };
+      }
+      case PasswordResetEvents.TokenRejected: {
+        const { operation, reason, user, resetToken, ipAddress } = payload as TokenRejectedEvent;
+        this.tokenRejections.add(1, { 'password_reset.operation': operation, 'password_reset.reason': reason });
+        return { operation, reason, userId: user ? this.users.getId(user) : resetToken?.userId, ipAddress };
+      }
+      case PasswordResetEvents.PasswordRejected: {
+        const { user, reasons } = payload as PasswordRejectedEvent;
+        this.passwordRejections.add(1);
+        return { userId: this.users.getId(user), reasons: reasons.length };
+      }
+      case PasswordResetEvents.PostReset: {
+        const { user, resetToken } = payload as PostResetEvent;
+        this.resets.add(1);
+        return { userId: this.users.getId(user), tokenId: resetToken.id };
+      }
+      case PasswordResetEvents.DeliveryFailed: {
+        const { user, attempts } = payload as DeliveryFailedEvent;
+        this.deliveryFailures.add(1);
+        return { userId: this.users.getId(user), attempts };
+      }
+      default:
+        return {};
     }
   }
 

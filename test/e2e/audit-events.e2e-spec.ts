@@ -258,6 +258,37 @@ describe('audit events', () => {
   const startApp = closingTestApps();
   afterEach(() => Logger.overrideLogger(false));
 
+  it.each([
+    ['nothing by default', undefined],
+    ["one line at the level the app chose ('warn')", 'warn' as const],
+  ])('logs %s for an outcome', async (_, auditLogLevel) => {
+    const t = await startApp({ options: { auditLogLevel, throttle: { request: { limit: 1, ttl: 60 } } } });
+    const user = (await createUser(t.dataSource)) as User;
+    const logs = new LogRecorder();
+    Logger.overrideLogger(logs);
+    await post(t, ROUTES.request, { email: 'nobody@example.com' }).expect(200);
+    await post(t, ROUTES.request, { email: 'nobody@example.com' }).expect(429);
+    const { token } = await t.service.issueTokenFor(user);
+    await post(t, ROUTES.validate, { token: 'x'.repeat(32) }).expect(404);
+    await t.settle();
+    const audit = logs.entries.filter((entry) => entry.text.includes('password_reset.'));
+    if (!auditLogLevel) return expect(audit).toEqual([]);
+    expect(audit.map((entry) => entry.level)).toEqual(['warn', 'warn', 'warn']);
+    const lines = audit.map((entry) => entry.text);
+    // The unmatched request's line comes from the queued work, so after the others' perhaps.
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^password_reset\.request_unmatched reason="unknown" ipAddress="[^"]+"/),
+        expect.stringMatching(/^password_reset\.throttled limit="request" ipAddress="[^"]+" retryAfter=\d+/),
+        expect.stringMatching(/^password_reset\.token_rejected operation="validate" reason="unknown" ipAddress=/),
+      ]),
+    );
+    for (const line of lines) {
+      expect(line).not.toContain(token);
+      expect(line).not.toContain('nobody@example.com');
+    }
+  });
+
   it.each(CASES.map((c) => [c.outcome, c] as const))('%s: exactly its event, the answer unchanged', async (_, c) => {
     const quiet = await startApp({ ...c.setup?.(), withoutEventRecorder: true });
     const audited = await startApp(c.setup?.());
