@@ -8,6 +8,9 @@ import type { User } from './user.entity.js';
 
 const FROM = 'Sample app <no-reply@example.com>';
 
+/** A plain-text mail, as this sample sends them. */
+type Mail = Required<Pick<SendMailOptions, 'subject'>> & { from: string; to: string; text: string };
+
 /**
  * The sample's mails: each new token as a link, the notice after a reset, and (opt-in) a note to an address
  * that has no account. Always to the account's stored address, never the one typed in the request.
@@ -85,7 +88,7 @@ export class ResetMailer {
     });
   }
 
-  private async send(mail: SendMailOptions & { to: string; text: string }): Promise<void> {
+  private async send(mail: Mail): Promise<void> {
     if (this.transport) {
       await this.transport.sendMail(mail);
     } else {
