@@ -7,6 +7,7 @@ export { InjectPasswordResetOptions } from './password-reset.decorators.js';
 export type {
   PasswordResetEntityClass,
   PasswordResetModuleExtras,
+  PasswordResetAuditLogLevel,
   PasswordResetModuleOptions,
   PasswordResetOptionsFactory,
   PasswordResetQueueOptions,
