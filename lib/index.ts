@@ -5,9 +5,9 @@
 export { PasswordResetModule } from './password-reset.module.js';
 export { InjectPasswordResetOptions } from './password-reset.decorators.js';
 export type {
+  PasswordResetAuditLogLevel,
   PasswordResetEntityClass,
   PasswordResetModuleExtras,
-  PasswordResetAuditLogLevel,
   PasswordResetModuleOptions,
   PasswordResetOptionsFactory,
   PasswordResetQueueOptions,
