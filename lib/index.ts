@@ -18,9 +18,19 @@ export type {
 } from './password-reset.options.js';
 export type {
   PasswordResetMessage,
+  PasswordResetMessageKey,
   PasswordResetMessages,
   ResolvedPasswordResetMessages,
 } from './password-reset.messages.js';
+export { MESSAGE_ARGUMENT_NAMES } from './password-reset.messages.js';
+
+// Languages
+export { AcceptLanguageLocaleResolver, PasswordResetLocaleResolver } from './i18n/password-reset-locale.resolver.js';
+export { CataloguePasswordResetTranslator, PasswordResetTranslator } from './i18n/password-reset-translator.js';
+export { PasswordResetLocalization } from './i18n/password-reset-localization.js';
+export { currentPasswordResetLocale } from './i18n/password-reset-locale.context.js';
+export { matchLocale, parseAcceptLanguage } from './i18n/accept-language.util.js';
+export { SHIPPED_CATALOGUES } from './i18n/shipped-catalogues.js';
 
 // The flow and its HTTP face
 export { PasswordResetService } from './password-reset.service.js';

@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Req, Type, UseGuards } from '@nestjs/common';
+import { PasswordResetLocalization } from './i18n/password-reset-localization.js';
 import { PASSWORD_RESET_OPTIONS } from './password-reset.constants.js';
 import type { ResolvedPasswordResetOptions } from './password-reset.options.js';
 import { PasswordResetService } from './password-reset.service.js';
@@ -25,38 +26,45 @@ export class PasswordResetController {
     @Inject(PASSWORD_RESET_OPTIONS) protected readonly options: ResolvedPasswordResetOptions,
     protected readonly service: PasswordResetService,
     protected readonly users: PasswordResetUserStore,
+    protected readonly localization: PasswordResetLocalization,
   ) {}
 
   @Post()
   @HttpCode(HttpStatus.OK)
   @ThrottlePerClient('request')
-  async requestToken(@Body() body: unknown, @Req() request: HttpRequestLike): Promise<PasswordResetStatus> {
-    const lookupValue = parseRequestTokenBody(body, this.options.messages, this.options.lookupField);
-    await this.service.requestPasswordReset(lookupValue, readClientInfo(request, this.options));
-    return OK;
+  requestToken(@Body() body: unknown, @Req() request: HttpRequestLike): Promise<PasswordResetStatus> {
+    return this.localization.run(request, async () => {
+      const lookupValue = parseRequestTokenBody(body, this.options.messages, this.options.lookupField);
+      await this.service.requestPasswordReset(lookupValue, readClientInfo(request, this.options));
+      return OK;
+    });
   }
 
   @Post('validate_token')
   @HttpCode(HttpStatus.OK)
   @ThrottlePerClient('token')
-  async validateToken(@Body() body: unknown, @Req() request: HttpRequestLike): Promise<PasswordResetStatus> {
-    const { token, account } = parseValidateTokenBody(body, this.options.messages, this.accountField);
-    const { user } = await this.service.validateToken(token, account, readClientInfo(request, this.options));
-    return validatedStatus(user, this.options, this.service, this.users);
+  validateToken(@Body() body: unknown, @Req() request: HttpRequestLike): Promise<PasswordResetStatus> {
+    return this.localization.run(request, async () => {
+      const { token, account } = parseValidateTokenBody(body, this.options.messages, this.accountField);
+      const { user } = await this.service.validateToken(token, account, readClientInfo(request, this.options));
+      return validatedStatus(user, this.options, this.service, this.users);
+    });
   }
 
   @Post('confirm')
   @HttpCode(HttpStatus.OK)
   @ThrottlePerClient('token')
-  async confirmReset(@Body() body: unknown, @Req() request: HttpRequestLike): Promise<PasswordResetStatus> {
-    const { token, password, account, proof } = parseConfirmResetBody(
-      body,
-      this.options.messages,
-      this.accountField,
-      this.service.proofFields,
-    );
-    await this.service.confirmReset(token, password, account, readClientInfo(request, this.options), proof);
-    return OK;
+  confirmReset(@Body() body: unknown, @Req() request: HttpRequestLike): Promise<PasswordResetStatus> {
+    return this.localization.run(request, async () => {
+      const { token, password, account, proof } = parseConfirmResetBody(
+        body,
+        this.options.messages,
+        this.accountField,
+        this.service.proofFields,
+      );
+      await this.service.confirmReset(token, password, account, readClientInfo(request, this.options), proof);
+      return OK;
+    });
   }
 
   /** The body field naming the account, when tokens are bound to it. */

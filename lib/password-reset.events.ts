@@ -48,6 +48,8 @@ export class TokenCreatedEvent<User extends object = object> {
     readonly resetToken: ResetTokenRecord,
     readonly ipAddress: string | null,
     readonly userAgent: string,
+    /** The language the request was answered in: write the mail in it. */
+    readonly locale: string,
   ) {}
 }
 
@@ -55,6 +57,8 @@ export class PreResetEvent<User extends object = object> {
   constructor(
     readonly user: User,
     readonly resetToken: ResetTokenRecord,
+    /** The language the confirm is answered in. */
+    readonly locale: string,
   ) {}
 }
 
@@ -62,6 +66,8 @@ export class PostResetEvent<User extends object = object> {
   constructor(
     readonly user: User,
     readonly resetToken: ResetTokenRecord,
+    /** The language the confirm was answered in: write the notice in it. */
+    readonly locale: string,
   ) {}
 }
 
@@ -70,7 +76,9 @@ export class ResetCommittingEvent<User extends object = object> {
     readonly user: User,
     readonly resetToken: ResetTokenRecord,
     /** The token store's unit of work (see `ResetTokenWrite`): an `EntityManager` in a transaction, or undefined. */
-    readonly session?: unknown,
+    readonly session: unknown,
+    /** The language the confirm is answered in. */
+    readonly locale: string,
   ) {}
 }
 
@@ -83,6 +91,8 @@ export class DeliveryFailedEvent<User extends object = object> {
     readonly error: unknown,
     /** Attempts made, the last included. */
     readonly attempts: number,
+    /** The language the request was answered in. */
+    readonly locale: string,
   ) {}
 }
 

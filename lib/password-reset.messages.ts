@@ -1,10 +1,4 @@
-import {
-  INVALID_TOKEN_MESSAGE,
-  SECOND_FACTOR_INVALID_MESSAGE,
-  SECOND_FACTOR_REQUIRED_MESSAGE,
-  SERVICE_UNAVAILABLE_MESSAGE,
-  TOO_MANY_REQUESTS_MESSAGE,
-} from './exceptions/password-reset.exceptions.js';
+import { EN_MESSAGES } from './i18n/catalogues/en.js';
 
 /**
  * A message, or a function building it from the values it reports. A function is called each time the message
@@ -13,10 +7,10 @@ import {
 export type PasswordResetMessage<Args extends unknown[] = []> = string | ((...args: Args) => string);
 
 /**
- * Every message the module itself answers with, by key, with the values each one reports. The password
- * validators carry their own (their `message` option).
+ * Every message the module answers with, by key, with the values each one reports: its own, and the default
+ * refusals of the shipped password validators (a validator's `message` option replaces its refusal in every locale).
  */
-interface MessageArguments {
+export interface MessageArguments {
   /** 404 for every bad token. Takes no arguments, so missing, malformed, expired and used tokens stay alike. */
   invalidToken: [];
   /** 400 for an unknown account, only with `noInformationLeakage: false`. */
@@ -47,9 +41,62 @@ interface MessageArguments {
   secondFactorInvalid: [];
   /** 400, GraphQL only: a second password-reset field in one HTTP request (aliases, batched operations). */
   onePerRequest: [];
+  /** MinimumLengthValidator. */
+  passwordTooShort: [minLength: number];
+  /** CommonPasswordValidator. */
+  passwordTooCommon: [];
+  /** NumericPasswordValidator. */
+  passwordEntirelyNumeric: [];
+  /** BlankPasswordValidator. */
+  passwordBlank: [];
+  /** RepetitivePasswordValidator. */
+  passwordRepetitive: [];
+  /** SequentialPasswordValidator. */
+  passwordSequential: [];
+  /** UserAttributeSimilarityValidator, once per attribute the password resembles. */
+  passwordTooSimilar: [attribute: string];
+  /** PwnedPasswordValidator: the password is in a known breach. */
+  passwordBreached: [];
+  /** PwnedPasswordValidator with `failOpen: false`: the breach API did not answer. */
+  breachCheckUnavailable: [];
 }
 
-/** The `messages` option: any subset of the module's messages. */
+export type PasswordResetMessageKey = keyof MessageArguments;
+
+/**
+ * The names of each message's values, in order: how they are passed by name to a translation service
+ * (nestjs-i18n's `{field}`), and what the catalogue test checks every language interpolates.
+ */
+export const MESSAGE_ARGUMENT_NAMES: { [Key in PasswordResetMessageKey]: readonly string[] } = {
+  invalidToken: [],
+  unknownAccount: ['field'],
+  tooManyRequests: [],
+  serviceUnavailable: [],
+  invalidBody: [],
+  unexpectedField: ['field'],
+  emptyField: ['field'],
+  notAString: ['field'],
+  fieldTooLong: ['field', 'maxLength'],
+  invalidText: ['field'],
+  invalidEmail: ['field'],
+  passwordTooLong: ['maxBytes'],
+  secondFactorRequired: [],
+  secondFactorInvalid: [],
+  onePerRequest: [],
+  passwordTooShort: ['minLength'],
+  passwordTooCommon: [],
+  passwordEntirelyNumeric: [],
+  passwordBlank: [],
+  passwordRepetitive: [],
+  passwordSequential: [],
+  passwordTooSimilar: ['attribute'],
+  passwordBreached: [],
+  breachCheckUnavailable: [],
+};
+
+export const MESSAGE_KEYS = Object.keys(MESSAGE_ARGUMENT_NAMES) as PasswordResetMessageKey[];
+
+/** The `messages` option (and each language of `translations`): any subset of the module's messages. */
 export type PasswordResetMessages = { [Key in keyof MessageArguments]?: PasswordResetMessage<MessageArguments[Key]> };
 
 /** The messages with the defaults filled in, each a function. */
@@ -57,24 +104,8 @@ export type ResolvedPasswordResetMessages = {
   [Key in keyof MessageArguments]: (...args: MessageArguments[Key]) => string;
 };
 
-export const DEFAULT_MESSAGES: ResolvedPasswordResetMessages = {
-  invalidToken: () => INVALID_TOKEN_MESSAGE,
-  unknownAccount: (field) =>
-    `We couldn't find an account associated with that ${field}. Please try a different ${field}.`,
-  tooManyRequests: () => TOO_MANY_REQUESTS_MESSAGE,
-  serviceUnavailable: () => SERVICE_UNAVAILABLE_MESSAGE,
-  invalidBody: () => 'the request body must be a JSON or form-encoded object',
-  unexpectedField: (field) => `property ${field} should not exist`,
-  emptyField: (field) => `${field} should not be empty`,
-  notAString: (field) => `${field} must be a string`,
-  fieldTooLong: (field, maxLength) => `${field} must be at most ${maxLength} characters long`,
-  invalidText: (field) => `${field} must be valid UTF-8 text without NUL characters`,
-  invalidEmail: (field) => `${field} must be an email address`,
-  passwordTooLong: (maxBytes) => `This password is too long. It must be at most ${maxBytes} bytes in UTF-8.`,
-  secondFactorRequired: () => SECOND_FACTOR_REQUIRED_MESSAGE,
-  secondFactorInvalid: () => SECOND_FACTOR_INVALID_MESSAGE,
-  onePerRequest: () => 'only one password reset mutation may be sent per request',
-};
+/** The English catalogue: the messages of the default locale unless the app says otherwise. */
+export const DEFAULT_MESSAGES: ResolvedPasswordResetMessages = EN_MESSAGES;
 
 /** What a message option accepts: a non-empty string or a function. */
 export function isPasswordResetMessage(value: unknown): boolean {

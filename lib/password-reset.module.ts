@@ -33,13 +33,24 @@ import type { PasswordResetTypeOrmStores } from './storage/typeorm-stores.module
 import { BaseTokenGenerator } from './tokens/base-token-generator.js';
 import { PasswordResetUserStore } from './users/password-reset-user-store.js';
 import { registerUserEntity } from './users/user-entity.registry.js';
+import { PasswordResetLocalization } from './i18n/password-reset-localization.js';
+import { AcceptLanguageLocaleResolver, PasswordResetLocaleResolver } from './i18n/password-reset-locale.resolver.js';
+import { CataloguePasswordResetTranslator, PasswordResetTranslator } from './i18n/password-reset-translator.js';
 import { PasswordResetAudit } from './observability/password-reset-audit.js';
 import { PasswordResetThrottleGuard } from './throttling/password-reset-throttle.guard.js';
 import { PasswordResetThrottler } from './throttling/password-reset-throttler.js';
 import { definedEntries } from './utils/object.util.js';
 
 /** The strategies: each an abstract class used as DI token, with a default the module builds from the options. */
-const STRATEGIES = [BaseTokenGenerator, PasswordHasher, PasswordResetUserStore, ResetTokenStore, TokenRequestQueue];
+const STRATEGIES = [
+  BaseTokenGenerator,
+  PasswordHasher,
+  PasswordResetUserStore,
+  ResetTokenStore,
+  TokenRequestQueue,
+  PasswordResetLocaleResolver,
+  PasswordResetTranslator,
+];
 
 /**
  * The password-reset flow for a Nest app. Register once, with `forRoot` or `forRootAsync`; the host app
@@ -94,6 +105,8 @@ export class PasswordResetModule extends ConfigurableModuleClass {
         inject: [PASSWORD_RESET_OPTIONS],
       },
       { provide: PasswordResetOpenApiDocumenter, useClass: PasswordResetOpenApiDocumenter },
+      { provide: PasswordResetLocaleResolver, useClass: AcceptLanguageLocaleResolver },
+      { provide: PasswordResetTranslator, useClass: CataloguePasswordResetTranslator },
     ].filter((provider) => !replaced.has(provider.provide));
     const typeormStores =
       typeorm.tokens || typeorm.users
@@ -135,6 +148,7 @@ export class PasswordResetModule extends ConfigurableModuleClass {
         PasswordResetService,
         PasswordResetThrottler,
         PasswordResetThrottleGuard,
+        PasswordResetLocalization,
         PasswordResetListenerInspector,
         ...documentation,
       ],
@@ -143,6 +157,7 @@ export class PasswordResetModule extends ConfigurableModuleClass {
         PasswordResetAudit,
         PasswordResetThrottler,
         PASSWORD_RESET_OPTIONS,
+        PasswordResetLocalization,
         ...STRATEGIES,
       ],
     };

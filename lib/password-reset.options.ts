@@ -18,6 +18,8 @@ import {
   PasswordResetMessages,
   ResolvedPasswordResetMessages,
 } from './password-reset.messages.js';
+import { localisedMessages } from './i18n/password-reset-locale.context.js';
+import { SHIPPED_CATALOGUES } from './i18n/shipped-catalogues.js';
 import { MemoryThrottleStorage } from './throttling/memory-throttle.storage.js';
 import {
   DEFAULT_IPV6_PREFIX,
@@ -105,8 +107,21 @@ export interface PasswordResetModuleOptions {
   auditLogLevel?: PasswordResetAuditLogLevel | false;
   /** Rate limits per client and per account (see the README for the defaults); `false` switches all off. */
   throttle?: PasswordResetThrottleOptions | false;
-  /** Replacements for the module's own answers, e.g. translations (see the README for each key). */
+  /**
+   * Replacements for messages of the `defaultLocale` (see the README for each key); other languages go in
+   * `translations`.
+   */
   messages?: PasswordResetMessages;
+  /**
+   * The locale a call is answered in when its `Accept-Language` (or the `PasswordResetLocaleResolver`) names
+   * none available. A shipped locale (en, pt-BR, es, de, fr) or one of `translations`. Default 'en'.
+   */
+  defaultLocale?: string;
+  /**
+   * Messages per locale (BCP 47 tag), laid over the shipped catalogue of that locale; a locale not shipped
+   * becomes available, its missing keys in English. E.g. `{ 'pt-BR': { invalidToken: '...' }, it: { ... } }`.
+   */
+  translations?: Record<string, PasswordResetMessages>;
   /** How answered requests are run: retries, start delay, the in-process queue's bound (see the README's "Scaling out"). */
   queue?: PasswordResetQueueOptions;
 }
@@ -159,7 +174,7 @@ export type ResolvedPasswordResetQueueOptions = Required<Omit<PasswordResetQueue
 export type PasswordResetAuditLogLevel = 'log' | 'debug' | 'verbose' | 'warn';
 
 export type ResolvedPasswordResetOptions = Required<
-  Omit<PasswordResetModuleOptions, OptionalOptions | 'tokenSecret' | 'throttle' | 'messages' | 'queue'>
+  Omit<PasswordResetModuleOptions, OptionalOptions | 'tokenSecret' | 'throttle' | 'messages' | 'translations' | 'queue'>
 > &
   Pick<PasswordResetModuleOptions, OptionalOptions> & {
     /** The key that signs new tokens: the first of the list. */
@@ -167,7 +182,10 @@ export type ResolvedPasswordResetOptions = Required<
     /** Every key a token may have been signed with, the signing one first; empty without `tokenSecret`. */
     tokenSecrets: readonly string[];
     throttle: ResolvedPasswordResetThrottleOptions;
+    /** The messages of the current call's locale (`defaultLocale`'s outside one): the one way to build a message. */
     messages: ResolvedPasswordResetMessages;
+    /** Every available locale's messages, complete. */
+    translations: Readonly<Record<string, ResolvedPasswordResetMessages>>;
     queue: ResolvedPasswordResetQueueOptions;
   };
 
@@ -182,6 +200,7 @@ const DEFAULTS = {
   cleanupBatchSize: DEFAULT_CLEANUP_BATCH_SIZE,
   maxFailedAttempts: DEFAULT_MAX_FAILED_ATTEMPTS,
   secondFactorOnValidation: false,
+  defaultLocale: 'en',
   auditLogLevel: false,
 } satisfies Partial<ResolvedPasswordResetOptions>;
 
@@ -220,6 +239,12 @@ const CHECKS: Record<keyof PasswordResetModuleOptions, [Check, string]> = {
   ],
   throttle: [(v) => v === false || isPlainObject(v), 'false or an object of limits'],
   messages: [(v) => isPlainObject(v), 'an object of messages'],
+  defaultLocale: [(v) => typeof v === 'string' && isLocaleTag(v), 'a language tag such as "en" or "pt-BR"'],
+  translations: [
+    (v) =>
+      isPlainObject(v) && Object.entries(v).every(([tag, messages]) => isLocaleTag(tag) && isPlainObject(messages)),
+    'an object of messages by language tag, e.g. { "pt-BR": { ... } }',
+  ],
   // Checked on its own (resolveQueue), so an error names the setting.
   queue: [(v) => isPlainObject(v), 'an object of queue settings'],
 };
@@ -330,21 +355,55 @@ function checkSettings(path: string, given: object, settings: Record<string, [Ch
   }
 }
 
-function resolveMessages(messages: PasswordResetMessages = {}): ResolvedPasswordResetMessages {
-  const resolved = { ...DEFAULT_MESSAGES };
+function isLocaleTag(value: string): boolean {
+  return /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(value);
+}
+
+function resolveMessages(
+  messages: PasswordResetMessages = {},
+  base: ResolvedPasswordResetMessages,
+  path: string,
+): ResolvedPasswordResetMessages {
+  const resolved = { ...base };
   for (const [key, message] of Object.entries(messages)) {
     if (!Object.hasOwn(DEFAULT_MESSAGES, key)) {
-      throw new PasswordResetConfigurationError(`unknown option "messages.${key}"`);
+      throw new PasswordResetConfigurationError(`unknown option "${path}.${key}"`);
     }
     if (message === undefined) continue;
     if (!isPasswordResetMessage(message)) {
       throw new PasswordResetConfigurationError(
-        `option "messages.${key}" must be a non-empty string or a function returning one (got ${describeType(message)})`,
+        `option "${path}.${key}" must be a non-empty string or a function returning one (got ${describeType(message)})`,
       );
     }
     Object.assign(resolved, { [key]: typeof message === 'function' ? message : () => message });
   }
   return resolved;
+}
+
+/**
+ * Every available locale complete: the shipped catalogues, each `translations` entry over its own (or over
+ * English), and `messages` over the default locale's. The default locale must be among them.
+ */
+function resolveTranslations(options: PasswordResetModuleOptions): {
+  defaultLocale: string;
+  translations: Record<string, ResolvedPasswordResetMessages>;
+} {
+  const translations: Record<string, ResolvedPasswordResetMessages> = { ...SHIPPED_CATALOGUES };
+  const shippedTag = (tag: string) =>
+    Object.keys(SHIPPED_CATALOGUES).find((t) => t.toLowerCase() === tag.toLowerCase());
+  for (const [tag, messages] of Object.entries(options.translations ?? {})) {
+    const locale = shippedTag(tag) ?? tag;
+    translations[locale] = resolveMessages(messages, translations[locale] ?? DEFAULT_MESSAGES, `translations.${tag}`);
+  }
+  const defaultLocale = options.defaultLocale ?? DEFAULTS.defaultLocale;
+  const locale = Object.keys(translations).find((tag) => tag.toLowerCase() === defaultLocale.toLowerCase());
+  if (locale === undefined) {
+    throw new PasswordResetConfigurationError(
+      `option "defaultLocale" must be a shipped locale (${Object.keys(SHIPPED_CATALOGUES).join(', ')}) or one of "translations" (got "${defaultLocale}")`,
+    );
+  }
+  translations[locale] = resolveMessages(options.messages, translations[locale], 'messages');
+  return { defaultLocale: locale, translations };
 }
 
 function describeType(value: unknown): string {
@@ -391,6 +450,7 @@ export function resolvePasswordResetOptions(options: PasswordResetModuleOptions 
     }
   }
   const tokenSecrets = resolveTokenSecrets(options.tokenSecret);
+  const { defaultLocale, translations } = resolveTranslations(options);
   return {
     ...DEFAULTS,
     tokenGenerator: new RandomStringTokenGenerator(),
@@ -399,7 +459,9 @@ export function resolvePasswordResetOptions(options: PasswordResetModuleOptions 
     tokenSecret: tokenSecrets[0],
     tokenSecrets,
     throttle: resolveThrottle(options.throttle, tokenSecrets[0]),
-    messages: resolveMessages(options.messages),
+    defaultLocale,
+    translations,
+    messages: localisedMessages(translations[defaultLocale]),
     queue: resolveQueue(options.queue),
   };
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { currentPasswordResetLocale } from './i18n/password-reset-locale.context.js';
 import { PasswordResetConfigurationError } from './exceptions/password-reset-configuration.error.js';
 import {
   InvalidResetTokenException,
@@ -172,8 +173,9 @@ export class PasswordResetService implements OnModuleInit {
     }
     if (!(await this.throttler.hit('account', folded)).allowed) return this.suppressed(lookupValue, 'account', client);
     if (!this.options.noInformationLeakage) return this.requestToken(lookupValue, client);
-    // Only these two fields: the request may be stored in Redis, and nothing else of the caller's belongs there.
-    const request: TokenRequest = { lookupValue, client: { ipAddress: client.ipAddress, userAgent: client.userAgent } };
+    // Only the client's two fields and the locale: the request may be stored in Redis, and nothing else belongs there.
+    const { ipAddress, userAgent } = client;
+    const request: TokenRequest = { lookupValue, client: { ipAddress, userAgent }, locale: this.locale() };
     try {
       await this.queue.enqueue(request);
     } catch {
@@ -200,7 +202,7 @@ export class PasswordResetService implements OnModuleInit {
    */
   async requestToken(lookupValue: string, client: PasswordResetClientInfo = {}): Promise<void> {
     await this.issueTokens(lookupValue, client, (user, issued) =>
-      this.emit(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued), issued.token),
+      this.emit(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued, this.locale()), issued.token),
     );
   }
 
@@ -224,7 +226,8 @@ export class PasswordResetService implements OnModuleInit {
     const started = performance.now();
     try {
       await this.issueTokens(request.lookupValue, request.client, (user, issued) =>
-        this.deliver(user, issued, attempt),
+        // A job queued by a version before locales has none.
+        this.deliver(user, issued, attempt, request.locale ?? this.options.defaultLocale),
       );
       this.audit.recordRequestDuration((performance.now() - started) / 1000, 'done');
     } catch (error) {
@@ -238,9 +241,14 @@ export class PasswordResetService implements OnModuleInit {
   }
 
   /** Emits TokenCreated; a listener's failure is retried (RetriedDelivery) or, on the last attempt, reported. */
-  private async deliver(user: object, issued: IssuedResetToken, attempt: TokenRequestAttempt): Promise<void> {
+  private async deliver(
+    user: object,
+    issued: IssuedResetToken,
+    attempt: TokenRequestAttempt,
+    locale: string,
+  ): Promise<void> {
     try {
-      await this.events.emitAsync(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued));
+      await this.events.emitAsync(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued, locale));
     } catch (error) {
       const reason = `A ${PasswordResetEvents.TokenCreated} listener failed: ${describeError(error, issued.token)}`;
       if (!attempt.final) {
@@ -250,7 +258,7 @@ export class PasswordResetService implements OnModuleInit {
       this.logger.error(`${reason} (last attempt, ${attempt.number}; the token is withdrawn)`);
       await this.tokens.delete(issued.resetToken);
       const redacted = redactSecretInError(error, issued.token);
-      const event = new DeliveryFailedEvent(user, issued.resetToken, redacted, attempt.number);
+      const event = new DeliveryFailedEvent(user, issued.resetToken, redacted, attempt.number, locale);
       this.audit.count(PasswordResetEvents.DeliveryFailed, event);
       await this.emit(PasswordResetEvents.DeliveryFailed, event, issued.token);
     }
@@ -297,7 +305,7 @@ export class PasswordResetService implements OnModuleInit {
     client: PasswordResetClientInfo = {},
   ): Promise<IssuedResetToken> {
     const issued = await this.createToken(user, client);
-    await this.events.emitAsync(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued));
+    await this.events.emitAsync(PasswordResetEvents.TokenCreated, this.tokenCreatedEvent(user, issued, this.locale()));
     return issued;
   }
 
@@ -421,13 +429,13 @@ export class PasswordResetService implements OnModuleInit {
       throw redactSecretInError(error, password);
     }
     // Before the claim, so a veto leaves the token as it was and no listener runs inside the reset's transaction.
-    await this.events.emitAsync(PasswordResetEvents.PreReset, new PreResetEvent(user, resetToken));
+    await this.events.emitAsync(PasswordResetEvents.PreReset, new PreResetEvent(user, resetToken, this.locale()));
     const reset = await this.tokens.redeem(resetToken, (session) =>
       this.writePassword(user, resetToken, passwordHash, session),
     );
     // Lost to a concurrent confirm, or replaced meanwhile: the token is no longer there.
     if (!reset) throw this.rejectToken('confirm', 'unknown', client, user, resetToken);
-    const done = new PostResetEvent(user, resetToken);
+    const done = new PostResetEvent(user, resetToken, this.locale());
     this.audit.count(PasswordResetEvents.PostReset, done);
     await this.emit(PasswordResetEvents.PostReset, done);
     return { user, resetToken };
@@ -450,7 +458,7 @@ export class PasswordResetService implements OnModuleInit {
     try {
       await this.events.emitAsync(
         PasswordResetEvents.ResetCommitting,
-        new ResetCommittingEvent(user, resetToken, session),
+        new ResetCommittingEvent(user, resetToken, session, this.locale()),
       );
     } catch (error) {
       try {
@@ -571,14 +579,14 @@ export class PasswordResetService implements OnModuleInit {
     let missed: FoundToken = { rejected: 'unknown' };
     if (account === undefined) return missed;
     const users = await this.findMatchingUsers(account);
-    // An unknown account, or one without a code, costs what a wrong guess at a live code costs: one token
-    // lookup, one attempt counted (for no token, a write that changes nothing), the digests and one comparison
+    // An unknown account, or one without a code, costs what a wrong guess at a live code costs: the account's
+    // lookup (the default user store hydrates an account either way), one token lookup (for no user, the store's
+    // stand-in), one attempt counted (for no token, a write that changes nothing), the digests and one comparison
     // per key (with a dummy digest), so the answer's timing does not tell them apart.
     for (const user of users.length ? users : [undefined]) {
-      let resetToken: ResetTokenRecord | null = null;
-      if (user) resetToken = await this.tokens.findByUser(this.users.getId(user));
-      // The lookup an account costs; no token has this digest, and none found by it would be used.
-      else await this.tokens.findByDigest(this.dummyDigest);
+      const found = await this.tokens.findByUser(user ? this.users.getId(user) : null);
+      // Whatever a store resolves for no user, an unknown account never has a token to compare with.
+      const resetToken = user ? found : null;
       // Compared under every key, with no early exit, and against the dummy digest when the guess was not
       // admitted: the work depends neither on which key matched nor on whether there was a code to compare.
       const outcome = await this.countedGuess(resetToken, (admitted) => {
@@ -647,8 +655,13 @@ export class PasswordResetService implements OnModuleInit {
     return { token, resetToken };
   }
 
-  private tokenCreatedEvent(user: object, { token, resetToken }: IssuedResetToken): TokenCreatedEvent {
-    return new TokenCreatedEvent(user, token, resetToken, resetToken.ipAddress, resetToken.userAgent);
+  private tokenCreatedEvent(user: object, { token, resetToken }: IssuedResetToken, locale: string): TokenCreatedEvent {
+    return new TokenCreatedEvent(user, token, resetToken, resetToken.ipAddress, resetToken.userAgent, locale);
+  }
+
+  /** The current call's locale (see PasswordResetLocalization); the default one outside a call (the app's own code). */
+  private locale(): string {
+    return currentPasswordResetLocale() ?? this.options.defaultLocale;
   }
 
   /**

@@ -166,6 +166,12 @@ try {
     );
     check(`${entry} and the files it reaches load no GraphQL package`, !graphql.length, graphql);
   }
+  // nestjs-i18n likewise: only nestjs-password-reset/i18n loads it.
+  for (const entry of ['dist/index.js', 'dist/index.d.ts', 'dist/redis.js', 'dist/typeorm.js', 'dist/bullmq.js']) {
+    const named = [...packagesNamedBy(packageDir, entry)];
+    check(`${entry} and the files it reaches load no nestjs-i18n`, !named.includes('nestjs-i18n'), named);
+  }
+  check('dist/i18n.js loads nestjs-i18n', packagesNamedBy(packageDir, 'dist/i18n.js').has('nestjs-i18n'));
   const graphqlLoads = packagesNamedBy(packageDir, 'dist/graphql.js');
   const graphqlTypes = packagesNamedBy(packageDir, 'dist/graphql.d.ts');
   check(

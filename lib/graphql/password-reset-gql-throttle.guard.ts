@@ -27,7 +27,8 @@ export class PasswordResetGqlThrottleGuard extends PasswordResetThrottleGuard {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = this.getRequest(context);
     if (this.served.has(request)) {
-      throw passwordResetGraphQLError(this.options.messages.onePerRequest(), 'BAD_USER_INPUT');
+      const refusal = await this.localization.run(request, async () => this.options.messages.onePerRequest());
+      throw passwordResetGraphQLError(refusal, 'BAD_USER_INPUT');
     }
     this.served.add(request);
     try {

@@ -2,6 +2,7 @@ import { FactoryProvider, Type, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { parseConfirmResetBody, parseRequestTokenBody, parseValidateTokenBody } from '../dto/password-reset-bodies.js';
+import { PasswordResetLocalization } from '../i18n/password-reset-localization.js';
 import { PASSWORD_RESET_OPTIONS } from '../password-reset.constants.js';
 import type { ResolvedPasswordResetOptions } from '../password-reset.options.js';
 import { validatedStatus } from '../password-reset.controller.js';
@@ -27,10 +28,11 @@ export abstract class PasswordResetResolver {
     protected readonly options: ResolvedPasswordResetOptions,
     protected readonly service: PasswordResetService,
     protected readonly users: PasswordResetUserStore,
+    protected readonly localization: PasswordResetLocalization,
   ) {}
 
   protected requestToken(lookupValue: unknown, context: unknown): Promise<PasswordResetStatusModel> {
-    return this.answer(async () => {
+    return this.answer(context, async () => {
       const { lookupField, messages } = this.options;
       const value = parseRequestTokenBody({ [lookupField]: lookupValue }, messages, lookupField);
       await this.service.requestPasswordReset(value, this.client(context));
@@ -39,7 +41,7 @@ export abstract class PasswordResetResolver {
   }
 
   protected validateToken(token: unknown, account: unknown, context: unknown): Promise<PasswordResetStatusModel> {
-    return this.answer(async () => {
+    return this.answer(context, async () => {
       const body = parseValidateTokenBody(
         this.withAccount({ token }, account),
         this.options.messages,
@@ -58,7 +60,7 @@ export abstract class PasswordResetResolver {
     context: unknown,
     proof: unknown[] = [],
   ): Promise<PasswordResetStatusModel> {
-    return this.answer(async () => {
+    return this.answer(context, async () => {
       const { messages } = this.options;
       const fields = this.service.proofFields;
       // An omitted optional argument is left out, as an absent field of a REST body.
@@ -85,10 +87,13 @@ export abstract class PasswordResetResolver {
     return readClientInfo(graphQLRequest(context), this.options);
   }
 
-  /** The flow's HTTP exceptions as GraphQL errors with their code. */
-  private async answer(work: () => Promise<PasswordResetStatusModel>): Promise<PasswordResetStatusModel> {
+  /** Runs a mutation in the caller's language; the flow's HTTP exceptions become GraphQL errors with their code. */
+  private async answer(
+    context: unknown,
+    work: () => Promise<PasswordResetStatusModel>,
+  ): Promise<PasswordResetStatusModel> {
     try {
-      return await work();
+      return await this.localization.run(graphQLRequest(context), work);
     } catch (error) {
       throw toPasswordResetGraphQLError(error);
     }
@@ -165,6 +170,7 @@ export function passwordResetResolver(): FactoryProvider<PasswordResetResolver> 
       PasswordResetUserStore,
       Reflector,
       PasswordResetThrottler,
+      PasswordResetLocalization,
       PasswordResetAudit,
     ],
     useFactory: (
@@ -173,12 +179,13 @@ export function passwordResetResolver(): FactoryProvider<PasswordResetResolver> 
       users: PasswordResetUserStore,
       reflector: Reflector,
       throttler: PasswordResetThrottler,
+      localization: PasswordResetLocalization,
       audit: PasswordResetAudit,
     ) => {
       const accountField = service.tokensBoundToAccount ? options.lookupField : undefined;
-      const guard = new PasswordResetGqlThrottleGuard(reflector, throttler, options, audit);
+      const guard = new PasswordResetGqlThrottleGuard(reflector, throttler, options, localization, audit);
       const Mounted = createPasswordResetResolver(options.lookupField, accountField, service.proofFields, guard);
-      return new Mounted(options, service, users);
+      return new Mounted(options, service, users, localization);
     },
   };
 }

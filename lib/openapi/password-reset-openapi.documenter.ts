@@ -21,7 +21,18 @@ import {
 } from './password-reset-openapi.schemas.js';
 
 /** Only the decorators are used; the type stays out of the declarations users compile against. */
-type Swagger = Pick<typeof import('@nestjs/swagger'), 'ApiBody' | 'ApiConsumes' | 'ApiOperation' | 'ApiResponse'>;
+type Swagger = Pick<
+  typeof import('@nestjs/swagger'),
+  'ApiBody' | 'ApiConsumes' | 'ApiHeader' | 'ApiOperation' | 'ApiResponse'
+>;
+
+/** A request header as the document shows it (the shape of @nestjs/swagger's `ApiHeader`, kept out of the types). */
+export interface PasswordResetApiHeader {
+  name: string;
+  required: boolean;
+  description: string;
+  schema: { type: 'string'; example: string };
+}
 
 export type PasswordResetHandlerName = 'requestToken' | 'validateToken' | 'confirmReset';
 
@@ -47,13 +58,27 @@ export class PasswordResetOpenApiDocumenter {
   async document(controller: Type<PasswordResetController>): Promise<boolean> {
     const swagger = await importOptional<Swagger>(this.swaggerPackage);
     if (!swagger) return false;
+    const acceptLanguage = swagger.ApiHeader(this.acceptLanguageHeader());
     for (const [name, operation] of Object.entries(this.operations()) as [
       PasswordResetHandlerName,
       PasswordResetApiOperation,
     ][]) {
-      decorateHandler(swagger, controller, name, operation);
+      decorateHandler(swagger, controller, name, operation, [acceptLanguage]);
     }
     return true;
+  }
+
+  /** Every route answers its messages in the language `Accept-Language` picks among the configured locales. */
+  protected acceptLanguageHeader(): PasswordResetApiHeader {
+    const locales = Object.keys(this.options.translations);
+    return {
+      name: 'Accept-Language',
+      required: false,
+      description:
+        `The language of the error messages, best match with q-values and language-range fallback (pt-PT gets pt-BR) ` +
+        `among ${locales.join(', ')}; anything else gets ${this.options.defaultLocale}.`,
+      schema: { type: 'string', example: 'pt-BR, en;q=0.8' },
+    };
   }
 
   protected operations(): Record<PasswordResetHandlerName, PasswordResetApiOperation> {
@@ -150,6 +175,7 @@ function decorateHandler(
   controller: Type<PasswordResetController>,
   name: PasswordResetHandlerName,
   operation: PasswordResetApiOperation,
+  shared: MethodDecorator[],
 ): void {
   const prototype = controller.prototype as Record<PasswordResetHandlerName, Handler>;
   const current = prototype[name];
@@ -171,6 +197,7 @@ function decorateHandler(
     swagger.ApiOperation({ summary: operation.summary, description: operation.description }),
     swagger.ApiConsumes(...REQUEST_CONTENT_TYPES),
     swagger.ApiBody({ schema: operation.body }),
+    ...shared,
     ...Object.entries(operation.responses).map(([status, response]) =>
       swagger.ApiResponse({ status: Number(status), ...response }),
     ),

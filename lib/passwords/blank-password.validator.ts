@@ -11,7 +11,7 @@ export type BlankPasswordValidatorOptions = SingleRulePasswordValidatorOptions;
 /** Refuses passwords with no visible character: eight spaces, tabs or zero-width spaces are not a password. */
 export class BlankPasswordValidator extends SingleRulePasswordValidator {
   constructor({ message }: BlankPasswordValidatorOptions = {}) {
-    super(message, 'This password has no visible characters.');
+    super(message, 'passwordBlank');
   }
 
   protected refuses(password: string): boolean {

@@ -1,11 +1,12 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { PasswordResetMessage, resolveValidatorMessage } from '../password-reset.messages.js';
+import { currentPasswordResetMessages } from '../i18n/password-reset-locale.context.js';
 import { PasswordValidator } from './password-validator.js';
 
 export interface CommonPasswordValidatorOptions {
   /** Passwords to refuse, replacing the default list (zxcvbn-ts's ~49,000 most common passwords). */
   passwords?: Iterable<string>;
-  /** The refusal, e.g. a translation. */
+  /** The refusal in every locale (default: the caller's language, key `passwordTooCommon`). */
   message?: PasswordResetMessage;
 }
 
@@ -30,7 +31,7 @@ export class CommonPasswordValidator extends PasswordValidator {
 
   constructor({ passwords, message }: CommonPasswordValidatorOptions = {}) {
     super();
-    this.message = resolveValidatorMessage(message, () => 'This password is too common.');
+    this.message = resolveValidatorMessage(message, () => currentPasswordResetMessages().passwordTooCommon());
     if (passwords !== undefined) this.customPasswords = toLookupSet(passwords);
   }
 

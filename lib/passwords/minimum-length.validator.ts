@@ -1,10 +1,11 @@
 import { PasswordResetMessage, resolveValidatorMessage } from '../password-reset.messages.js';
+import { currentPasswordResetMessages } from '../i18n/password-reset-locale.context.js';
 import { PasswordValidator } from './password-validator.js';
 
 export interface MinimumLengthValidatorOptions {
   /** Fewest characters (Unicode code points) a password may have. Default 8. */
   minLength?: number;
-  /** The refusal, e.g. a translation; a function receives `minLength`. */
+  /** The refusal in every locale (default: the caller's language, key `passwordTooShort`); a function receives `minLength`. */
   message?: PasswordResetMessage<[minLength: number]>;
 }
 
@@ -19,10 +20,7 @@ export class MinimumLengthValidator extends PasswordValidator {
       throw new Error('minLength must be a positive integer');
     }
     this.minLength = minLength;
-    this.message = resolveValidatorMessage(message, (min) => {
-      const unit = min === 1 ? 'character' : 'characters';
-      return `This password is too short. It must contain at least ${min} ${unit}.`;
-    });
+    this.message = resolveValidatorMessage(message, (min) => currentPasswordResetMessages().passwordTooShort(min));
   }
 
   validate(password: string): string[] {

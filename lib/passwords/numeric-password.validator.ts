@@ -8,7 +8,7 @@ export type NumericPasswordValidatorOptions = SingleRulePasswordValidatorOptions
 /** Refuses passwords made only of digits. */
 export class NumericPasswordValidator extends SingleRulePasswordValidator {
   constructor({ message }: NumericPasswordValidatorOptions = {}) {
-    super(message, 'This password is entirely numeric.');
+    super(message, 'passwordEntirelyNumeric');
   }
 
   protected refuses(password: string): boolean {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { PasswordResetMessage, resolveValidatorMessage } from '../password-reset.messages.js';
+import { currentPasswordResetMessages } from '../i18n/password-reset-locale.context.js';
 import { PasswordValidator } from './password-validator.js';
 
 export interface PwnedPasswordValidatorOptions {
@@ -15,15 +16,14 @@ export interface PwnedPasswordValidatorOptions {
   failOpen?: boolean;
   /** Breaches a password must have appeared in to be refused. Default 1. */
   minimumCount?: number;
-  /** The refusal of a breached password, e.g. a translation. Default `BREACHED_PASSWORD_MESSAGE`. */
+  /** The refusal of a breached password in every locale. Default: the caller's language, key `passwordBreached`. */
   message?: PasswordResetMessage;
-  /** The refusal when the API cannot answer and `failOpen` is false. Default `BREACH_CHECK_UNAVAILABLE_MESSAGE`. */
+  /** The refusal when the API cannot answer and `failOpen` is false. Default: key `breachCheckUnavailable`. */
   unavailableMessage?: PasswordResetMessage;
 }
 
-export const BREACHED_PASSWORD_MESSAGE = 'This password has appeared in a data breach and cannot be used.';
-export const BREACH_CHECK_UNAVAILABLE_MESSAGE =
-  'This password could not be checked against known data breaches right now. Please try again later.';
+/** The English refusals (in the caller's language: keys `passwordBreached`, `breachCheckUnavailable`). */
+export { BREACHED_PASSWORD_MESSAGE, BREACH_CHECK_UNAVAILABLE_MESSAGE } from '../i18n/catalogues/en.js';
 
 /** The protocol's fixed split of the upper-case SHA-1 hex: only the first part is ever sent. */
 const PREFIX_LENGTH = 5;
@@ -64,10 +64,10 @@ export class PwnedPasswordValidator extends PasswordValidator {
     this.timeoutMs = timeoutMs;
     this.failOpen = failOpen;
     this.minimumCount = minimumCount;
-    this.message = resolveValidatorMessage(message, () => BREACHED_PASSWORD_MESSAGE);
+    this.message = resolveValidatorMessage(message, () => currentPasswordResetMessages().passwordBreached());
     this.unavailableMessage = resolveValidatorMessage(
       unavailableMessage,
-      () => BREACH_CHECK_UNAVAILABLE_MESSAGE,
+      () => currentPasswordResetMessages().breachCheckUnavailable(),
       'unavailableMessage',
     );
   }

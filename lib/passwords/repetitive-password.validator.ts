@@ -13,7 +13,7 @@ export type RepetitivePasswordValidatorOptions = SingleRulePasswordValidatorOpti
  */
 export class RepetitivePasswordValidator extends SingleRulePasswordValidator {
   constructor({ message }: RepetitivePasswordValidatorOptions = {}) {
-    super(message, 'This password repeats a few characters over and over.');
+    super(message, 'passwordRepetitive');
   }
 
   protected refuses(password: string): boolean {

@@ -17,7 +17,7 @@ export type SequentialPasswordValidatorOptions = SingleRulePasswordValidatorOpti
  */
 export class SequentialPasswordValidator extends SingleRulePasswordValidator {
   constructor({ message }: SequentialPasswordValidatorOptions = {}) {
-    super(message, 'This password is a sequence of characters, like abcdefgh or 12345678.');
+    super(message, 'passwordSequential');
   }
 
   protected refuses(password: string): boolean {

@@ -1,4 +1,5 @@
 import { PasswordResetMessage, resolveValidatorMessage } from '../password-reset.messages.js';
+import { currentPasswordResetMessages } from '../i18n/password-reset-locale.context.js';
 import { PasswordValidator, type PasswordUserAttributes } from './password-validator.js';
 import { similarityRatio } from './similarity-ratio.js';
 
@@ -7,7 +8,7 @@ export interface UserAttributeSimilarityValidatorOptions {
   attributes?: readonly string[];
   /** Similarity ratio (0.1 to 1) from which a password is refused; lower is stricter. Default 0.7. */
   maxSimilarity?: number;
-  /** The refusal, e.g. a translation; a function receives the attribute's name. */
+  /** The refusal in every locale (default: the caller's language, key `passwordTooSimilar`); a function receives the attribute's name. */
   message?: PasswordResetMessage<[attribute: string]>;
 }
 
@@ -34,7 +35,9 @@ export class UserAttributeSimilarityValidator extends PasswordValidator {
     }
     this.attributes = [...attributes];
     this.maxSimilarity = maxSimilarity;
-    this.message = resolveValidatorMessage(message, (attribute) => `The password is too similar to the ${attribute}.`);
+    this.message = resolveValidatorMessage(message, (attribute) =>
+      currentPasswordResetMessages().passwordTooSimilar(attribute),
+    );
   }
 
   validate(password: string, user: PasswordUserAttributes): string[] {

@@ -73,7 +73,7 @@ const DRAIN_POLL_MS = 25;
  * Answered requests kept in Redis by BullMQ, run by workers in any instance: a request survives the crash of
  * the instance that took it (its lock lapses and another worker takes it over), a failing delivery is
  * retried with exponential backoff, and finished requests are deleted at once, so lookup values do not
- * linger in Redis. A job holds the lookup value and client only: the worker makes the token.
+ * linger in Redis. A job holds the lookup value, client and locale only: the worker makes the token.
  */
 export class BullMqTokenRequestQueue extends TokenRequestQueue implements BeforeApplicationShutdown {
   protected readonly logger = new Logger(PASSWORD_RESET_LOGGER_CONTEXT);
@@ -159,10 +159,12 @@ export class BullMqTokenRequestQueue extends TokenRequestQueue implements Before
   async beforeApplicationShutdown(): Promise<void> {
     if (this.worker) {
       const timeout = this.settings!.shutdownTimeout;
-      if (!(await settleWithin(this.worker.close(), timeout))) {
+      // pause(): no new request is taken, and it resolves once the running ones are done. (A close() that timed
+      // out could not be forced afterwards: BullMQ hands every later close() the first one's promise.)
+      if (!(await settleWithin(this.worker.pause(), timeout))) {
         this.logger.warn(`Token requests still running ${timeout} ms into shutdown are left to another worker`);
-        await this.worker.close(true);
       }
+      await this.worker.close(true);
     }
     await this.queue?.close();
   }

@@ -1,10 +1,12 @@
 import { randomInt } from 'node:crypto';
 import type { PasswordResetClientInfo } from '../utils/client-info.util.js';
 
-/** What a queued request carries: the lookup value and the client, nothing else (no token exists yet). */
+/** What a queued request carries: the lookup value, the client and its language, nothing else (no token exists yet). */
 export interface TokenRequest {
   lookupValue: string;
   client: PasswordResetClientInfo;
+  /** The locale the request was answered in, for TokenCreated's `locale`. */
+  locale: string;
 }
 
 /** Which run of a request this is. On the last one a failed delivery is reported, not retried. */

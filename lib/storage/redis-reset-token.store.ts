@@ -55,9 +55,19 @@ return 1`,
   /**
    * Counts one wrong code and deletes the token when the count reaches ARGV[2]; resolves to the new count,
    * 0 when the token is gone. Callers are serialised, so the counts 1 to ARGV[2] each go to one caller.
+   * No token (ARGV[1] empty, KEYS[1] a key no token has): a count's write on that key, deleted in the same step,
+   * so the call writes what a count writes and leaves nothing.
    */
   passwordResetFail: `
-if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+local id = redis.call('HGET', KEYS[1], 'id')
+if ARGV[1] == '' then
+  if not id then
+    redis.call('HINCRBY', KEYS[1], 'failedAttempts', 1)
+    redis.call('DEL', KEYS[1])
+  end
+  return 0
+end
+if id ~= ARGV[1] then return 0 end
 local count = redis.call('HINCRBY', KEYS[1], 'failedAttempts', 1)
 if count >= tonumber(ARGV[2]) then
   redis.call('DEL', KEYS[1])
@@ -111,6 +121,8 @@ interface StoredRecord {
  */
 export class RedisResetTokenStore extends ResetTokenStore {
   protected readonly keyPrefix: string;
+  /** The last record a lookup found (a digest, never a token), decoded again on a miss. */
+  private lastFound?: Record<string, string>;
 
   constructor(
     protected readonly redis: Redis | Cluster,
@@ -143,8 +155,10 @@ export class RedisResetTokenStore extends ResetTokenStore {
     return this.decode(await this.redis.hgetall(this.tokenKey(tokenDigest)));
   }
 
-  async findByUser(userId: PasswordResetUserId): Promise<ResetTokenRecord | null> {
-    const fields = (await this.run('passwordResetFindByUser', [this.userKey(userId)])) as string[];
+  /** No user: the same script on a pointer key no user has. */
+  async findByUser(userId: PasswordResetUserId | null): Promise<ResetTokenRecord | null> {
+    const pointer = userId === null ? this.noUserKey() : this.userKey(userId);
+    const fields = (await this.run('passwordResetFindByUser', [pointer])) as string[];
     const hash: Record<string, string> = {};
     for (let i = 0; i < fields.length; i += 2) hash[fields[i]] = fields[i + 1];
     return this.decode(hash);
@@ -169,8 +183,8 @@ export class RedisResetTokenStore extends ResetTokenStore {
 
   /** Resolves to the token's new count of wrong codes; 0 when it was gone already. */
   async recordFailedAttempt(token: ResetTokenRecord | null, maxAttempts: number): Promise<number> {
-    // A key no token has (digests are 64 hex digits) and an id no record has: the script finds nothing.
-    const keys = token ? this.keysOf(token) : [this.tokenKey('none'), this.userKey('')];
+    // A key no token has (digests are 64 hex digits) and no id: the script's stand-in write (see its comment).
+    const keys = token ? this.keysOf(token) : [this.tokenKey('none'), this.noUserKey()];
     return (await this.run('passwordResetFail', keys, token ? String(token.id) : '', maxAttempts)) as number;
   }
 
@@ -192,6 +206,11 @@ export class RedisResetTokenStore extends ResetTokenStore {
     return `${this.keyPrefix}user:${String(userId)}`;
   }
 
+  /** Outside the `user:` names, so no user's pointer. */
+  protected noUserKey(): string {
+    return `${this.keyPrefix}no-user`;
+  }
+
   protected keysOf(token: ResetTokenRecord): [string, string] {
     return [this.tokenKey(token.tokenDigest), this.userKey(token.userId)];
   }
@@ -210,16 +229,21 @@ export class RedisResetTokenStore extends ResetTokenStore {
     await this.run(script, this.keysOf(token), ...args);
   }
 
+  /** A miss decodes the last record found instead, and throws it away: decoding costs what it costs for a hit. */
   protected decode(hash: Record<string, string>): ResetTokenRecord | null {
-    if (!hash.record) return null;
-    const record = JSON.parse(hash.record) as StoredRecord;
-    return {
+    const found = !!hash.record;
+    if (found) this.lastFound = hash;
+    const source = found ? hash : this.lastFound;
+    if (!source) return null;
+    const record = JSON.parse(source.record) as StoredRecord;
+    const decoded: ResetTokenRecord = {
       ...record,
-      id: hash.id,
+      id: source.id,
       createdAt: new Date(record.createdAt),
       expiresAt: new Date(record.expiresAt),
-      failedAttempts: Number(hash.failedAttempts),
+      failedAttempts: Number(source.failedAttempts),
     };
+    return found ? decoded : null;
   }
 
   /** Scripts are defined without a key count: it goes first, so ioredis knows which arguments are keys. */

@@ -41,8 +41,15 @@ export abstract class ResetTokenStore {
 
   abstract findByDigest(tokenDigest: string): Promise<ResetTokenRecord | null>;
 
-  /** The user's live token, if any. */
-  abstract findByUser(userId: PasswordResetUserId): Promise<ResetTokenRecord | null>;
+  /**
+   * The user's live token, if any.
+   *
+   * `null`: the same lookup for no user, resolving null. The service sends it for an unknown account, so its
+   * answer takes as long as one for an account without a token. A lookup that finds nothing should cost what
+   * one that finds a token costs, too (the shipped stores get a row back either way and decode the last record
+   * found once more), so that neither answers faster than one for an account with a code.
+   */
+  abstract findByUser(userId: PasswordResetUserId | null): Promise<ResetTokenRecord | null>;
 
   /**
    * Removes `token` if it is still stored with the same digest. Resolves true for exactly one of any number
@@ -65,8 +72,13 @@ export abstract class ResetTokenStore {
    * to exactly one, and no attempt is counted beyond it. The service counts every guess at an account-bound
    * code this way before comparing it, and compares only a guess the store admitted.
    *
-   * `null`: the same round trip for a token that cannot exist, resolving 0. The service sends it for an
-   * unknown account or one without a code, so their answers take as long as a wrong guess at a live code.
+   * `null`: the same work for a token that cannot exist, resolving 0, and changing nothing. The service sends it
+   * for an unknown account or one without a code, so their answers take as long as a wrong guess at a live code.
+   * The same work includes the write: an engine skips an update that matches no row or changes nothing
+   * (SQLite, InnoDB, Redis) and with it the write and its commit, measurably faster than a count. So write
+   * something that leaves every record as it was: the TypeORM store rewrites one row with its own values on
+   * SQLite and PostgreSQL (not yet on MySQL/MariaDB), the Redis store writes a key of its own and deletes it
+   * in the same script.
    */
   abstract recordFailedAttempt(token: ResetTokenRecord | null, maxAttempts: number): Promise<number>;
 

@@ -43,8 +43,9 @@ export class TypeOrmResetTokenStore extends ResetTokenStore {
     return this.findOne('tokenDigest', tokenDigest);
   }
 
-  async findByUser(userId: PasswordResetUserId): Promise<ResetTokenRecord | null> {
-    return this.findOne('user', userId);
+  /** No user: a digest no token has (digests are 64 hex digits), the same kind of index lookup as a user's. */
+  async findByUser(userId: PasswordResetUserId | null): Promise<ResetTokenRecord | null> {
+    return userId === null ? this.findOne('tokenDigest', '') : this.findOne('user', userId);
   }
 
   async claim(token: ResetTokenRecord): Promise<boolean> {
@@ -76,7 +77,8 @@ export class TypeOrmResetTokenStore extends ResetTokenStore {
   async recordFailedAttempt(token: ResetTokenRecord | null, maxAttempts: number): Promise<number> {
     const statements = this.statements();
     // No token: a write as costly as a count, changing nothing (a count that matched no row would skip the write
-    // and its commit, and be measurably faster).
+    // and its commit, and be measurably faster). On MySQL and MariaDB (below) the stand-in still matches no row and
+    // writes nothing; InnoDB, too, skips a row set to its own values.
     if (!token && statements) return statements.countNothing().then(() => 0);
     // Row ids start at 1 and digests are 64 hex digits: id 0 with an empty digest matches no row.
     const { id, tokenDigest } = token ? this.sameToken(token) : { id: 0, tokenDigest: '' };
@@ -92,9 +94,14 @@ export class TypeOrmResetTokenStore extends ResetTokenStore {
             .where({ id, tokenDigest })
             .andWhere(`${this.attemptsColumn()} < :maxAttempts`, { maxAttempts })
             .execute();
-          // Read whether or not a row was counted, so a token that does not exist costs the same statements.
-          const row = await tokens.findOne({ select: { id: true, failedAttempts: true }, where: { id, tokenDigest } });
-          return affected && row ? row.failedAttempts : 0;
+          // Read whether or not a row was counted, so a token that does not exist costs the same statements; raw,
+          // as an entity hydrated only when found would cost a token more than none.
+          const row = await tokens
+            .createQueryBuilder('token')
+            .select('token.failedAttempts', 'failedAttempts')
+            .where({ id, tokenDigest })
+            .getRawOne<{ failedAttempts: number | string }>();
+          return affected && row ? Number(row.failedAttempts) : 0;
         });
     if (counted >= maxAttempts) await this.tokens.delete({ id, tokenDigest });
     return counted;
@@ -188,21 +195,28 @@ export class TypeOrmResetTokenStore extends ResetTokenStore {
         .split('.')
         .map((part) => driver.escape(part))
         .join('.');
-      const list = columns.map((column) => driver.escape(column.databaseName)).join(', ');
-      return `SELECT ${list} FROM ${table} WHERE ${driver.escape(where.databaseName)} = ${driver.createParameter('p0', 0)}`;
+      const token = driver.escape('token');
+      const one = driver.escape('one');
+      const list = columns.map((column) => `${token}.${driver.escape(column.databaseName)}`).join(', ');
+      // Joined to a one-row table, so a miss comes back as a row of nulls: the engine returns a row either way.
+      return (
+        `SELECT ${list} FROM (SELECT 1 AS ${one}) ${one} LEFT JOIN ${table} ${token} ` +
+        `ON ${token}.${driver.escape(where.databaseName)} = ${driver.createParameter('p0', 0)}`
+      );
     })());
-    const [raw] = await this.tokens.query<Record<string, unknown>[]>(sql, [value]);
-    if (raw) this.lastRow = raw;
+    const [returned] = await this.tokens.query<Record<string, unknown>[]>(sql, [value]);
+    const found = returned[metadata.primaryColumns[0].databaseName] != null;
+    if (found) this.lastRow = returned;
     // A miss maps the last row found instead, and throws the result away: mapping costs what it costs for a hit.
-    const row = raw ?? this.lastRow;
+    const row = found ? returned : this.lastRow;
     const record: Record<string, unknown> = {};
     for (const column of row ? columns : []) {
-      const stored = row[column.databaseName];
+      const stored = row?.[column.databaseName];
       // The join column holds the user's id, typed as the user's primary key.
       if (column.relationMetadata) record.userId = driver.prepareHydratedValue(stored, column.referencedColumn!);
       else record[column.propertyName] = driver.prepareHydratedValue(stored, column);
     }
-    return raw ? (record as unknown as ResetTokenRecord) : null;
+    return found ? (record as unknown as ResetTokenRecord) : null;
   }
 
   /** The attempt count's column, quoted for raw SQL. */

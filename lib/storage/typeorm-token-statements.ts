@@ -11,9 +11,8 @@ export interface TokenStatements {
   /** Adds one wrong code below the cap and resolves to the new count; 0 if the row is gone or at the cap. */
   countAttempt(id: number, tokenDigest: string, maxAttempts: number): Promise<number>;
   /**
-   * The write of `countAttempt` for no token: rewrites one row's count with its own value, so nothing changes
-   * and PostgreSQL still writes a row version and commits as for a count (SQLite skips an unchanged row). No row
-   * when the table is empty.
+   * The write of `countAttempt` for no token: one row is rewritten with its own values, so nothing changes and
+   * the engine still writes and commits one page (or row version) as for a count. No row when the table is empty.
    */
   countNothing(): Promise<void>;
   /** Inserts a row with its own id (PostgreSQL's TypeORM insert would draw a new one), unless it conflicts. */
@@ -39,6 +38,7 @@ export function createTokenStatements(tokens: Repository<ResetToken>): TokenStat
   const [id] = metadata.primaryColumns;
   const digest = metadata.findColumnWithPropertyName('tokenDigest')!;
   const attempts = metadata.findColumnWithPropertyName('failedAttempts')!;
+  const created = metadata.findColumnWithPropertyName('createdAt')!;
   // Parameters in this order for both statements: the replaced columns, then the owner.
   const replaced = metadata.columns.filter((column) => !column.isGenerated && column !== owner);
   const columns = [...replaced, owner];
@@ -65,8 +65,11 @@ export function createTokenStatements(tokens: Repository<ResetToken>): TokenStat
     driver.options.type === 'postgres'
       ? `SELECT ${name(id)} FROM ${table} ORDER BY ${name(id)} LIMIT 1 FOR UPDATE SKIP LOCKED`
       : `SELECT MIN(${name(id)}) FROM ${table}`;
+  // An indexed column assigned its own value: SQLite leaves a row whose bytes do not change unwritten (so a count
+  // set to itself would write nothing), but rewrites the index entry of every column a statement assigns, which is
+  // one page written and committed, as for a count. PostgreSQL writes a row version either way.
   const touch =
-    `UPDATE ${table} SET ${name(attempts)} = ${name(attempts)} ` +
+    `UPDATE ${table} SET ${name(created)} = ${name(created)} ` +
     `WHERE ${name(id)} = (${firstRow}) RETURNING ${name(attempts)}`;
   const all = [id, ...columns];
   const restore =

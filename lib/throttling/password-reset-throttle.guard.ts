@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable, Optional, SetMetadat
 import { Reflector } from '@nestjs/core';
 import { PasswordResetThrottledException } from '../exceptions/password-reset.exceptions.js';
 import { PasswordResetAudit } from '../observability/password-reset-audit.js';
+import { PasswordResetLocalization } from '../i18n/password-reset-localization.js';
 import { PASSWORD_RESET_OPTIONS } from '../password-reset.constants.js';
 import { PasswordResetEvents, ThrottledEvent } from '../password-reset.events.js';
 import type { ResolvedPasswordResetOptions } from '../password-reset.options.js';
@@ -25,20 +26,25 @@ export class PasswordResetThrottleGuard implements CanActivate {
     protected readonly reflector: Reflector,
     protected readonly throttler: PasswordResetThrottler,
     @Inject(PASSWORD_RESET_OPTIONS) protected readonly options: ResolvedPasswordResetOptions,
+    protected readonly localization: PasswordResetLocalization,
     @Optional() protected readonly audit?: PasswordResetAudit,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const name = this.reflector.get<PasswordResetThrottleName | undefined>(THROTTLE_METADATA, context.getHandler());
     if (!name) return true;
-    const address = clientAddress(this.getRequest(context), this.options);
-    const verdict = await this.throttler.hit(name, clientThrottleKey(address, this.options.throttle.ipv6Prefix));
-    if (verdict.allowed) return true;
-    this.audit?.record(
-      PasswordResetEvents.Throttled,
-      new ThrottledEvent(name, normaliseIpAddress(address), verdict.retryAfter),
-    );
-    throw this.throttled(context, verdict.retryAfter);
+    const request = this.getRequest(context);
+    // The 429 and 503 are answered in the caller's language too.
+    return this.localization.run(request, async () => {
+      const address = clientAddress(request, this.options);
+      const verdict = await this.throttler.hit(name, clientThrottleKey(address, this.options.throttle.ipv6Prefix));
+      if (verdict.allowed) return true;
+      this.audit?.record(
+        PasswordResetEvents.Throttled,
+        new ThrottledEvent(name, normaliseIpAddress(address), verdict.retryAfter),
+      );
+      throw this.throttled(context, verdict.retryAfter);
+    });
   }
 
   /** The HTTP request of the call (a GraphQL guard reads it from the operation's context instead). */

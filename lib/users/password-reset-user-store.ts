@@ -10,6 +10,9 @@ export abstract class PasswordResetUserStore<User extends object = object> {
   /**
    * Accounts whose `field` equals `value` ignoring case. A cheap pre-filter: the service then demands
    * exact Unicode (NFKC + case-fold) equality with the stored value, so a loose match here is harmless.
+   * With account-bound codes, validate and confirm call it with whatever account the client names: a lookup
+   * that finds nothing should take as long as one that finds an account (the default store hydrates the last
+   * account found once more), or the answer's timing tells whether the account exists.
    */
   abstract findByLookup(field: string, value: string): Promise<User[]>;
   abstract findById(id: PasswordResetUserId): Promise<User | null>;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, IsNull, ObjectLiteral, Repository } from 'typeorm';
+import { DataSource, EntityManager, IsNull, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 import type { ObjectType } from 'typeorm';
 import { PasswordResetConfigurationError } from '../exceptions/password-reset-configuration.error.js';
 import { PASSWORD_RESET_OPTIONS, PASSWORD_RESET_USER_CONFIG } from '../password-reset.constants.js';
@@ -18,6 +18,23 @@ const DEFAULT_FIELDS: Required<PasswordResetUserFields> = {
   isActive: 'isActive',
 };
 
+/**
+ * A query whose rows are given instead of read: TypeORM hydrates them exactly as rows it read (`loadRawResults`
+ * is the one step of `getMany` that sends SQL).
+ */
+class GivenRowsQueryBuilder<Entity extends ObjectLiteral> extends SelectQueryBuilder<Entity> {
+  constructor(
+    query: SelectQueryBuilder<Entity>,
+    private readonly rows: ObjectLiteral[],
+  ) {
+    super(query);
+  }
+
+  protected override async loadRawResults(): Promise<ObjectLiteral[]> {
+    return this.rows;
+  }
+}
+
 /** The default store: the app's TypeORM user entity, read and written through a field map. */
 @Injectable()
 export class TypeOrmUserStore extends PasswordResetUserStore<ObjectLiteral> {
@@ -25,6 +42,8 @@ export class TypeOrmUserStore extends PasswordResetUserStore<ObjectLiteral> {
   protected readonly primaryKey: string;
   /** Logical field → entity property; null where the entity has no such property. */
   protected readonly fields: Record<string, string | null>;
+  /** The raw row of the last account a lookup found (as the table holds it), hydrated again on a miss. */
+  private lastFound?: ObjectLiteral[];
 
   constructor(
     dataSource: DataSource,
@@ -67,12 +86,20 @@ export class TypeOrmUserStore extends PasswordResetUserStore<ObjectLiteral> {
     }
   }
 
+  /**
+   * A lookup that finds no account has TypeORM hydrate the last account found once more, and throws it away
+   * (with listeners off: no app code sees it), so that an unknown account costs what a known one costs: with
+   * account-bound codes, hydrating the account was a timing difference between the two.
+   */
   async findByLookup(field: string, value: string): Promise<ObjectLiteral[]> {
-    return this.repository
+    const query = this.repository
       .createQueryBuilder('user')
       .where(`LOWER(user.${this.property(field)}) = LOWER(:value)`, { value })
-      .orderBy(`user.${this.primaryKey}`)
-      .getMany();
+      .orderBy(`user.${this.primaryKey}`);
+    const { raw, entities } = await query.getRawAndEntities();
+    if (raw.length) this.lastFound = raw.slice(0, 1);
+    else if (this.lastFound) await new GivenRowsQueryBuilder(query, this.lastFound).callListeners(false).getMany();
+    return entities;
   }
 
   async findById(id: PasswordResetUserId): Promise<ObjectLiteral | null> {

@@ -16,6 +16,7 @@ import { AuthController } from './auth.controller.js';
 import type { SampleConfig } from './config.js';
 import { QueueRedis, SAMPLE_CONFIG, SampleConfigModule, THROTTLE_STORAGE, TokenRedis } from './config.module.js';
 import type { SampleGraphQL } from './graphql.js';
+import type { SampleNestI18n } from './nest-i18n.js';
 import { ResetMailer } from './reset-mailer.js';
 import { ResetPageController } from './reset-page.controller.js';
 import { SessionsService } from './sessions.service.js';
@@ -24,8 +25,11 @@ import { User } from './user.entity.js';
 
 @Module({})
 export class AppModule {
-  /** `graphql`: the GraphQL server and mutations, when GRAPHQL=true (main.ts loads them). */
-  static forRoot(config: SampleConfig, graphql?: SampleGraphQL): DynamicModule {
+  /**
+   * `graphql`: the GraphQL server and mutations, when GRAPHQL=true; `nestI18n`: nestjs-i18n and the package's
+   * messages through it, when NEST_I18N=true (main.ts loads them).
+   */
+  static forRoot(config: SampleConfig, graphql?: SampleGraphQL, nestI18n?: SampleNestI18n): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -60,6 +64,7 @@ export class AppModule {
             ...queueProviders(config),
             // GRAPHQL=true: the three mutations, on the same service, limits and rules as the routes.
             ...(graphql ? [graphql.resetResolver] : []),
+            ...(nestI18n?.providers ?? []),
           ],
           inject: [SAMPLE_CONFIG, { token: THROTTLE_STORAGE, optional: true }],
           useFactory: (env: SampleConfig, storage?: PasswordResetThrottleStorage): PasswordResetModuleOptions => ({
@@ -76,6 +81,7 @@ export class AppModule {
           }),
         }),
         ...(graphql ? [graphql.server] : []),
+        ...(nestI18n ? [nestI18n.module] : []),
       ],
       controllers: [AuthController, ResetPageController],
       providers: [ResetMailer, SessionsService, ...(graphql?.resolvers ?? [])],

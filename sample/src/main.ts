@@ -28,9 +28,10 @@ async function bootstrap(): Promise<void> {
   if (config.role === 'worker') return startWorker(config);
   // GraphQL's packages are loaded only when it is on.
   const graphql = config.graphql ? await (await import('./graphql.js')).loadGraphQL(config) : undefined;
+  const nestI18n = config.nestI18n ? (await import('./nest-i18n.js')).loadNestI18n() : undefined;
   // A failed start rejects (no abort, no buffered log dump) and ends in the one line below.
   const app = await NestFactory.create(
-    AppModule.forRoot(config, graphql),
+    AppModule.forRoot(config, graphql, nestI18n),
     await createHttpAdapter(config.httpAdapter),
     {
       logger: ['error', 'warn'],

@@ -8,6 +8,32 @@ import type { User } from './user.entity.js';
 
 const FROM = 'Sample app <no-reply@example.com>';
 
+interface ResetMailTexts {
+  subject: string;
+  greeting: (username: string) => string;
+  intro: string;
+  code: (field: string, code: string) => string;
+  expiry: (expiresAt: string) => string;
+}
+
+/** The reset mail per locale of TokenCreated (the package's locale tags). */
+const RESET_MAIL: Record<string, ResetMailTexts> = {
+  en: {
+    subject: 'Reset your password',
+    greeting: (username) => `Hello ${username},`,
+    intro: 'Someone asked to reset the password of your account. To choose a new one, open:',
+    code: (field, code) => `or enter this code with your ${field}: ${code}`,
+    expiry: (expiresAt) => `The link works once, until ${expiresAt}. If you did not ask for it, ignore this mail.`,
+  },
+  'pt-BR': {
+    subject: 'Redefina sua senha',
+    greeting: (username) => `Olá, ${username},`,
+    intro: 'Alguém pediu para redefinir a senha da sua conta. Para escolher uma nova, abra:',
+    code: (field, code) => `ou digite este código junto com seu ${field}: ${code}`,
+    expiry: (expiresAt) => `O link funciona uma única vez, até ${expiresAt}. Se você não pediu, ignore este e-mail.`,
+  },
+};
+
 /** A plain-text mail, as this sample sends them. */
 type Mail = Required<Pick<SendMailOptions, 'subject'>> & { from: string; to: string; text: string };
 
@@ -25,23 +51,25 @@ export class ResetMailer {
 
   // suppressErrors: false lets the module log a failed delivery with the token masked.
   @OnEvent(PasswordResetEvents.TokenCreated, { suppressErrors: false })
-  async sendResetLink({ user, token, resetToken }: TokenCreatedEvent<User>): Promise<void> {
+  async sendResetLink({ user, token, resetToken, locale }: TokenCreatedEvent<User>): Promise<void> {
     const link = new URL(this.config.appUrl);
     link.searchParams.set('token', token);
+    // The language the request was answered in; a language without a template here gets English.
+    const texts = RESET_MAIL[locale] ?? RESET_MAIL.en;
     await this.send({
       from: FROM,
       to: user.email,
-      subject: 'Reset your password',
+      subject: texts.subject,
       text: [
-        `Hello ${user.username},`,
+        texts.greeting(user.username),
         '',
-        'Someone asked to reset the password of your account. To choose a new one, open:',
+        texts.intro,
         '',
         link.href,
         '',
         // A code can also be typed into an app; a long token cannot, so only codes are spelled out.
-        ...(this.config.resetCodes ? [`or enter this code with your ${this.config.lookupField}: ${token}`, ''] : []),
-        `The link works once, until ${resetToken.expiresAt.toISOString()}. If you did not ask for it, ignore this mail.`,
+        ...(this.config.resetCodes ? [texts.code(this.config.lookupField, token), ''] : []),
+        texts.expiry(resetToken.expiresAt.toISOString()),
         '',
       ].join('\n'),
     });

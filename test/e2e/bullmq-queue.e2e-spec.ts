@@ -1,20 +1,27 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { PasswordResetConfigurationError, SERVICE_UNAVAILABLE_MESSAGE, TokenRequestQueue } from '../../lib/index.js';
+import { PasswordResetConfigurationError, TokenRequestQueue } from '../../lib/index.js';
 import { BullMqTokenRequestQueue, BullMqTokenRequestQueueOptions } from '../../lib/bullmq.js';
+import { HungMailer } from '../fixtures/hung-mailer.js';
 import { LogRecorder } from '../fixtures/log-recorder.js';
-import { NEW_PASSWORD, ROUTES } from '../fixtures/reset-requests.js';
+import { NEW_PASSWORD, requestEach, ROUTES, SERVICE_UNAVAILABLE_BODY } from '../fixtures/reset-requests.js';
 import { createTestApp, createUser, passwordWorks, TestApp, TestAppOptions } from '../fixtures/test-app.js';
 import { createTestDatabase, TestDatabase } from '../fixtures/test-database.js';
-import { REDIS_URL, redisKeysMatching, redisTexts, uniqueRedisKeyPrefix } from '../fixtures/token-store.js';
+import {
+  describeWithRedis,
+  REDIS_URL,
+  redisKeysMatching,
+  redisTexts,
+  uniqueRedisKeyPrefix,
+} from '../fixtures/token-store.js';
 import { waitUntil } from '../fixtures/wait-until.js';
 
 /**
  * The BullMQ queue on the machine's real Redis. Each test's queue lives under a prefix of its own; afterwards the
  * test checks what is left there (nothing of a finished request) and deletes it.
  */
-describe('BullMqTokenRequestQueue', () => {
+describeWithRedis('BullMqTokenRequestQueue', () => {
   let admin: Redis;
   let prefix: string;
   const apps: TestApp[] = [];
@@ -106,6 +113,17 @@ describe('BullMqTokenRequestQueue', () => {
     expect(texts.toLowerCase()).not.toContain('jane@example.com');
   });
 
+  it("carries the request's locale through Redis to TokenCreated, on every retry, and to DeliveryFailed", async () => {
+    const t = await startApp({}, { options: { queue: { attempts: 2, backoff: 50, delay: { min: 0, max: 0 } } } });
+    await createUser(t.dataSource);
+    t.events.failDelivery = new Error('421 closing');
+    await request(t.server).post(ROUTES.request).set('Accept-Language', 'pt-BR').send({ email: 'jane@example.com' });
+    await waitUntil(() => t.events.deliveryFailed.length === 1, 15_000, 'DeliveryFailed');
+    await t.settle();
+    expect(t.events.created.map((event) => event.locale)).toEqual(['pt-BR', 'pt-BR']);
+    expect(t.events.deliveryFailed[0].locale).toBe('pt-BR');
+  });
+
   it('lets a web instance without a worker hand requests to another instance that works', async () => {
     const database: TestDatabase = await createTestDatabase(undefined, { shared: true });
     try {
@@ -124,6 +142,28 @@ describe('BullMqTokenRequestQueue', () => {
     }
   });
 
+  it('does not let a hung listener hold the shutdown past queue.shutdownTimeout, leaving its request to another worker', async () => {
+    const logs = new LogRecorder();
+    const t = await startApp(
+      {},
+      {
+        logger: logs,
+        providers: [HungMailer],
+        options: { queue: { shutdownTimeout: 300, delay: { min: 0, max: 0 } } },
+      },
+    );
+    await createUser(t.dataSource);
+    await request(t.server).post(ROUTES.request).send({ email: 'jane@example.com' });
+    await waitUntil(() => t.app.get(HungMailer).called, 10_000, 'the mailer to be called');
+    apps.splice(apps.indexOf(t), 1);
+    const started = Date.now();
+    await t.close();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(logs.lines('warn').some((line) => line.includes('left to another worker'))).toBe(true);
+    // The request is still in Redis, active under a lock that will lapse: not lost.
+    expect(await admin.llen(`${prefix}:token-requests:active`)).toBe(1);
+  });
+
   it('answers 503 alike for every account when Redis cannot take the request', async () => {
     const provider = {
       provide: TokenRequestQueue,
@@ -139,18 +179,8 @@ describe('BullMqTokenRequestQueue', () => {
     const t = await createTestApp({ options: { throttle: false }, extras: { extraProviders: [provider] } });
     apps.push(t);
     await createUser(t.dataSource);
-    const answers = [];
-    for (const email of ['jane@example.com', 'nobody@example.com']) {
-      answers.push(await request(t.server).post(ROUTES.request).send({ email }));
-    }
-    for (const answer of answers) {
-      expect(answer.status).toBe(503);
-      expect(answer.body).toEqual({
-        statusCode: 503,
-        message: SERVICE_UNAVAILABLE_MESSAGE,
-        error: 'Service Unavailable',
-      });
-    }
+    const answers = await requestEach(t, ['jane@example.com', 'nobody@example.com']);
+    for (const answer of answers) expect(answer).toMatchObject({ status: 503, body: SERVICE_UNAVAILABLE_BODY });
     expect(answers[0].text).toBe(answers[1].text);
     expect(t.events.created).toHaveLength(0);
     // Closing must not wait for the Redis that never answered.

@@ -222,6 +222,29 @@ describe('OpenAPI document (with @nestjs/swagger installed)', () => {
       .expect(200, { status: 'OK' });
   });
 
+  it('documents Accept-Language on every route, with the locales the app answers in', async () => {
+    const t = await start({ options: { defaultLocale: 'de', translations: { it: { invalidToken: 'Link scaduto' } } } });
+    const document = documentOf(t);
+    for (const path of Object.values(paths('password_reset'))) {
+      expect(operation(document, path).post.parameters).toEqual([
+        {
+          in: 'header',
+          name: 'Accept-Language',
+          required: false,
+          description: expect.stringContaining('among en, pt-BR, es, de, fr, it; anything else gets de.'),
+          schema: { type: 'string', example: 'pt-BR, en;q=0.8' },
+        },
+      ]);
+    }
+    // What it promises: the example header gets Portuguese.
+    const response = await request(t.server)
+      .post(paths('password_reset').validate)
+      .set('Accept-Language', 'pt-BR, en;q=0.8')
+      .send({ token: 'x' })
+      .expect(404);
+    expect(response.body.message).toBe('O token de redefinição de senha é inválido ou expirou.');
+  });
+
   it('documents the routes under a custom path', async () => {
     const t = await start({ extras: { path: 'api/v2/reset' } });
     expect(Object.keys(documentOf(t).paths).sort()).toEqual(Object.values(paths('api/v2/reset')).sort());

@@ -113,6 +113,7 @@ describe('package manifest', () => {
       'bullmq',
       'graphql',
       'ioredis',
+      'nestjs-i18n',
       'typeorm',
     ]);
     for (const name of optional) {
@@ -139,6 +140,9 @@ describe('package manifest', () => {
     // The GraphQL entry loads GraphQL's two packages, and no other optional peer.
     const graphql = packagesLoadedBy('graphql.ts');
     expect(optional.filter((name) => graphql.has(name))).toEqual(['@nestjs/graphql', 'graphql']);
+    // The i18n entry loads nestjs-i18n, and no other optional peer.
+    const i18n = packagesLoadedBy('i18n.ts');
+    expect(optional.filter((name) => i18n.has(name))).toEqual(['nestjs-i18n']);
     // The terminus entry loads @nestjs/terminus and no other optional peer.
     const terminus = packagesLoadedBy('terminus.ts');
     expect(optional.filter((name) => terminus.has(name))).toEqual(['@nestjs/terminus']);
@@ -165,6 +169,11 @@ describe('package manifest', () => {
       types: './dist/graphql.d.ts',
       import: './dist/graphql.js',
       default: './dist/graphql.js',
+    });
+    expect(manifest.exports['./i18n']).toEqual({
+      types: './dist/i18n.d.ts',
+      import: './dist/i18n.js',
+      default: './dist/i18n.js',
     });
     expect(manifest.exports['./terminus']).toEqual({
       types: './dist/terminus.d.ts',

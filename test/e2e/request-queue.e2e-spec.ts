@@ -1,15 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { Injectable } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
 import request from 'supertest';
-import {
-  InProcessTokenRequestQueue,
-  PasswordResetEvents,
-  SERVICE_UNAVAILABLE_MESSAGE,
-  TokenRequestQueue,
-} from '../../lib/index.js';
+import { InProcessTokenRequestQueue, TokenRequestQueue } from '../../lib/index.js';
+import { HungMailer } from '../fixtures/hung-mailer.js';
 import { LogRecorder } from '../fixtures/log-recorder.js';
-import { INVALID_TOKEN_BODY, ROUTES } from '../fixtures/reset-requests.js';
+import { INVALID_TOKEN_BODY, requestEach, ROUTES, SERVICE_UNAVAILABLE_BODY } from '../fixtures/reset-requests.js';
 import { createTestApp, createUser, TestApp, tokenRows } from '../fixtures/test-app.js';
 import { waitUntil } from '../fixtures/wait-until.js';
 
@@ -36,18 +30,8 @@ describe('the in-process queue of answered token requests', () => {
       expect(answer.status).toBe(200);
     }
     // The account's own request arrives at a full queue: refused, for a known account exactly as for an unknown one.
-    const refused = [];
-    for (const email of ['jane@example.com', 'nobody9@example.com']) {
-      refused.push(await request(t.server).post(ROUTES.request).send({ email }));
-    }
-    for (const answer of refused) {
-      expect(answer.status).toBe(503);
-      expect(answer.body).toEqual({
-        statusCode: 503,
-        message: SERVICE_UNAVAILABLE_MESSAGE,
-        error: 'Service Unavailable',
-      });
-    }
+    const refused = await requestEach(t, ['jane@example.com', 'nobody9@example.com']);
+    for (const answer of refused) expect(answer).toMatchObject({ status: 503, body: SERVICE_UNAVAILABLE_BODY });
     expect(refused[0].text).toBe(refused[1].text);
     const queue = t.app.get(TokenRequestQueue) as InProcessTokenRequestQueue;
     expect(queue).toBeInstanceOf(InProcessTokenRequestQueue);
@@ -147,15 +131,3 @@ describe('the in-process queue of answered token requests', () => {
     expect(logs.lines('warn').some((line) => line.includes('did not finish within 300 ms'))).toBe(true);
   });
 });
-
-/** A mailer whose server never answers. */
-@Injectable()
-class HungMailer {
-  called = false;
-
-  @OnEvent(PasswordResetEvents.TokenCreated, { suppressErrors: false })
-  deliver(): Promise<never> {
-    this.called = true;
-    return new Promise<never>(() => {});
-  }
-}

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis, RedisOptions } from 'ioredis';
 import pg from 'pg';
@@ -11,7 +11,7 @@ import type { PasswordResetUserId } from '../../lib/users/password-reset-user-st
 import { PgResetTokenStore } from '../examples/pg-reset-token.store.js';
 import { describeResetTokenStoreContract, newResetToken } from '../fixtures/reset-token-store.contract.js';
 import { createTestDatabase, DB_ENGINE } from '../fixtures/test-database.js';
-import { redisKeysMatching } from '../fixtures/token-store.js';
+import { describeWithRedis, redisKeysMatching } from '../fixtures/token-store.js';
 
 const REDIS = { host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(process.env.REDIS_PORT ?? 6379) };
 
@@ -78,12 +78,14 @@ async function typeOrmHarness() {
 }
 
 describeResetTokenStoreContract(`TypeOrmResetTokenStore (${DB_ENGINE})`, typeOrmHarness);
-describeResetTokenStoreContract('RedisResetTokenStore, numeric user ids', () => redisHarness('numeric'));
-describeResetTokenStoreContract('RedisResetTokenStore, UUID user ids, a client with its own keyPrefix', () =>
-  redisHarness('uuid', { keyPrefix: 'app:' }),
-);
+describeWithRedis('RedisResetTokenStore', () => {
+  describeResetTokenStoreContract('numeric user ids', () => redisHarness('numeric'));
+  describeResetTokenStoreContract('UUID user ids, a client with its own keyPrefix', () =>
+    redisHarness('uuid', { keyPrefix: 'app:' }),
+  );
+});
 
-describe('RedisResetTokenStore on Redis', () => {
+describeWithRedis('RedisResetTokenStore on Redis', () => {
   const harnesses: Awaited<ReturnType<typeof redisHarness>>[] = [];
   afterAll(() => Promise.all(harnesses.map((harness) => harness.close())));
   async function harness() {
@@ -126,6 +128,53 @@ describe('RedisResetTokenStore on Redis', () => {
     const keys = await redisKeysMatching(admin, pattern);
     expect(keys).toHaveLength(2);
     for (const key of keys) expect(await admin.pexpiretime(key)).toBe(token.expiresAt.getTime());
+  });
+
+  it("counts for no token (an unknown account) with a count's write on a key of its own, deleted in the same step", async () => {
+    const { store, admin, pattern, newUserId } = await harness();
+    const token = await store.save(newResetToken(await newUserId()));
+    const prefix = pattern.slice(0, -1);
+    const monitor = await admin.monitor();
+    const seen: string[][] = [];
+    const marker = `end-${randomUUID()}`;
+    const ended = new Promise<void>((resolve) =>
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (args.includes(marker)) resolve();
+        else if (args.some((arg) => arg.startsWith(prefix))) seen.push(args);
+      }),
+    );
+    try {
+      expect(await store.recordFailedAttempt(null, 5)).toBe(0);
+      await admin.echo(marker);
+      await ended;
+    } finally {
+      monitor.disconnect();
+    }
+    // Inside the script (MONITOR shows the commands a script runs): the write, then the key gone again.
+    const standIn = seen.filter(([command]) => ['hincrby', 'del'].includes(command.toLowerCase()));
+    expect(standIn.map(([command, key]) => [command.toLowerCase(), key])).toEqual([
+      ['hincrby', `${prefix}token:none`],
+      ['del', `${prefix}token:none`],
+    ]);
+    expect((await redisKeysMatching(admin, pattern)).sort()).toEqual(
+      [`${prefix}token:${token.tokenDigest}`, `${prefix}user:${token.userId}`].sort(),
+    );
+    expect(await store.findByUser(token.userId)).toEqual(token);
+  });
+
+  it('decodes the last record found when a lookup finds nothing, as a lookup that finds one decodes it', async () => {
+    const { store, newUserId } = await harness();
+    const token = await store.save(newResetToken(await newUserId()));
+    expect(await store.findByUser(token.userId)).toEqual(token);
+    const parse = jest.spyOn(JSON, 'parse');
+    try {
+      expect(await store.findByUser(await newUserId())).toBeNull();
+      expect(await store.findByUser(null)).toBeNull();
+      expect(await store.findByDigest(randomBytes(32).toString('hex'))).toBeNull();
+      expect(parse).toHaveBeenCalledTimes(3);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('keeps stores under different prefixes apart on one server', async () => {

@@ -28,8 +28,6 @@ interface TokenRow extends QueryResultRow {
 /** A pool or one of its clients inside a transaction. */
 type Queryable = Pick<PoolClient, 'query'>;
 
-const NIL_UUID = '00000000-0000-0000-0000-000000000000';
-
 export class PgResetTokenStore extends ResetTokenStore {
   constructor(protected readonly pool: Pool) {
     super();
@@ -80,8 +78,9 @@ export class PgResetTokenStore extends ResetTokenStore {
     return this.findOne('token_digest = $1', tokenDigest);
   }
 
-  async findByUser(userId: PasswordResetUserId): Promise<ResetTokenRecord | null> {
-    return this.findOne('user_id = $1', userId);
+  /** null (an unknown account): the same kind of lookup, by a digest no token has. */
+  async findByUser(userId: PasswordResetUserId | null): Promise<ResetTokenRecord | null> {
+    return userId === null ? this.findOne('token_digest = $1', '') : this.findOne('user_id = $1', userId);
   }
 
   /** Id and digest: a token replaced by a newer request has lost. The row count picks the one winner. */
@@ -125,16 +124,23 @@ export class PgResetTokenStore extends ResetTokenStore {
    * so each count up to the cap goes to one caller and none beyond it.
    */
   async recordFailedAttempt(token: ResetTokenRecord | null, maxAttempts: number): Promise<number> {
-    // null: the same statement for a row that cannot exist (no digest is empty).
-    const [id, digest] = token ? [token.id, token.tokenDigest] : [NIL_UUID, ''];
     return this.transaction(async (db) => {
+      if (!token) {
+        // null (an unknown account): one row rewritten with its own values. PostgreSQL writes a row version for
+        // it and commits as for a count, and nothing changes; a row another transaction holds is skipped.
+        await db.query(
+          `UPDATE password_reset_tokens SET failed_attempts = failed_attempts
+           WHERE id = (SELECT id FROM password_reset_tokens ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)`,
+        );
+        return 0;
+      }
       const { rows } = await db.query<{ failed_attempts: number }>(
         `UPDATE password_reset_tokens SET failed_attempts = failed_attempts + 1
          WHERE id = $1 AND token_digest = $2 RETURNING failed_attempts`,
-        [id, digest],
+        [token.id, token.tokenDigest],
       );
       const count = rows[0]?.failed_attempts ?? 0;
-      if (count >= maxAttempts) await db.query('DELETE FROM password_reset_tokens WHERE id = $1', [id]);
+      if (count >= maxAttempts) await db.query('DELETE FROM password_reset_tokens WHERE id = $1', [token.id]);
       return count;
     });
   }

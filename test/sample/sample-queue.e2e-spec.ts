@@ -12,7 +12,13 @@ import {
 } from '../fixtures/sample-process.js';
 import type { ReceivedMail } from '../fixtures/smtp-sink.js';
 import { DB_ENGINE } from '../fixtures/test-database.js';
-import { deleteRedisKeysUnder, REDIS_URL, redisTexts, uniqueQueuePrefix } from '../fixtures/token-store.js';
+import {
+  deleteRedisKeysUnder,
+  describeWithRedis,
+  REDIS_URL,
+  redisTexts,
+  uniqueQueuePrefix,
+} from '../fixtures/token-store.js';
 import { waitUntil } from '../fixtures/wait-until.js';
 
 const JANE = { email: 'jane@example.com', username: 'jane', password: 'Original-passphrase-1', isActive: true };
@@ -52,7 +58,7 @@ async function confirmWorks(sample: SampleApp, mail: ReceivedMail): Promise<void
 }
 
 // Two processes on one SQLite file would contend for its write lock; the queue is the same on every engine.
-(DB_ENGINE === 'sqlite' ? describe.skip : describe)(`sample app: the queue in Redis (${DB_ENGINE})`, () => {
+(DB_ENGINE === 'sqlite' ? describe.skip : describeWithRedis)(`sample app: the queue in Redis (${DB_ENGINE})`, () => {
   const sink = useSmtpSink();
   const seen = { tokens: [] as string[], passwords: [JANE.password, NEW_PASSWORD] };
 
