@@ -5,6 +5,7 @@
 export { PasswordResetModule } from './password-reset.module.js';
 export { InjectPasswordResetOptions } from './password-reset.decorators.js';
 export type {
+  PasswordResetAuditLogLevel,
   PasswordResetEntityClass,
   PasswordResetModuleExtras,
   PasswordResetModuleOptions,
@@ -41,13 +42,21 @@ export type { HttpRequestLike, PasswordResetClientInfo } from './utils/client-in
 // Events
 export {
   DeliveryFailedEvent,
+  PasswordRejectedEvent,
   PasswordResetEvents,
   PostResetEvent,
   PreResetEvent,
+  RequestSuppressedEvent,
+  RequestUnmatchedEvent,
   ResetCommittingEvent,
+  ThrottledEvent,
   TokenCreatedEvent,
+  TokenRejectedEvent,
 } from './password-reset.events.js';
-export type { PasswordResetEventName } from './password-reset.events.js';
+export type { PasswordResetEventName, RequestUnmatchedReason, TokenRejectionReason } from './password-reset.events.js';
+
+// Observability
+export { PASSWORD_RESET_METER, PasswordResetAudit } from './observability/password-reset-audit.js';
 
 // Token storage
 export { ResetTokenStore } from './storage/reset-token.store.js';

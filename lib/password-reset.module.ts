@@ -36,6 +36,7 @@ import { registerUserEntity } from './users/user-entity.registry.js';
 import { PasswordResetLocalization } from './i18n/password-reset-localization.js';
 import { AcceptLanguageLocaleResolver, PasswordResetLocaleResolver } from './i18n/password-reset-locale.resolver.js';
 import { CataloguePasswordResetTranslator, PasswordResetTranslator } from './i18n/password-reset-translator.js';
+import { PasswordResetAudit } from './observability/password-reset-audit.js';
 import { PasswordResetThrottleGuard } from './throttling/password-reset-throttle.guard.js';
 import { PasswordResetThrottler } from './throttling/password-reset-throttler.js';
 import { definedEntries } from './utils/object.util.js';
@@ -143,6 +144,7 @@ export class PasswordResetModule extends ConfigurableModuleClass {
         { provide: PASSWORD_RESET_USER_CONFIG, useValue: extras.user },
         ...defaults,
         ...extras.extraProviders,
+        PasswordResetAudit,
         PasswordResetService,
         PasswordResetThrottler,
         PasswordResetThrottleGuard,
@@ -150,7 +152,14 @@ export class PasswordResetModule extends ConfigurableModuleClass {
         PasswordResetListenerInspector,
         ...documentation,
       ],
-      exports: [PasswordResetService, PASSWORD_RESET_OPTIONS, PasswordResetLocalization, ...STRATEGIES],
+      exports: [
+        PasswordResetService,
+        PasswordResetAudit,
+        PasswordResetThrottler,
+        PASSWORD_RESET_OPTIONS,
+        PasswordResetLocalization,
+        ...STRATEGIES,
+      ],
     };
   }
 }

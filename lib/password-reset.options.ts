@@ -100,6 +100,11 @@ export interface PasswordResetModuleOptions {
    * page can ask for the code before the new password. Needs a verifier. Default false.
    */
   secondFactorOnValidation?: boolean;
+  /**
+   * One structured line per outcome (`password_reset.<outcome> key=value …`, never a token, password or secret)
+   * through Nest's Logger at this level: 'log', 'debug', 'verbose' or 'warn'. Default false: none.
+   */
+  auditLogLevel?: PasswordResetAuditLogLevel | false;
   /** Rate limits per client and per account (see the README for the defaults); `false` switches all off. */
   throttle?: PasswordResetThrottleOptions | false;
   /**
@@ -165,6 +170,9 @@ export type ResolvedPasswordResetQueueOptions = Required<Omit<PasswordResetQueue
   delay: { min: number; max: number };
 };
 
+/** The levels an audit line may be logged at. */
+export type PasswordResetAuditLogLevel = 'log' | 'debug' | 'verbose' | 'warn';
+
 export type ResolvedPasswordResetOptions = Required<
   Omit<PasswordResetModuleOptions, OptionalOptions | 'tokenSecret' | 'throttle' | 'messages' | 'translations' | 'queue'>
 > &
@@ -193,6 +201,7 @@ const DEFAULTS = {
   maxFailedAttempts: DEFAULT_MAX_FAILED_ATTEMPTS,
   secondFactorOnValidation: false,
   defaultLocale: 'en',
+  auditLogLevel: false,
 } satisfies Partial<ResolvedPasswordResetOptions>;
 
 type Check = (value: unknown) => boolean;
@@ -224,6 +233,10 @@ const CHECKS: Record<keyof PasswordResetModuleOptions, [Check, string]> = {
   accountBoundTokens: [isBoolean, 'a boolean'],
   maxFailedAttempts: [(v) => isPositiveInteger(v) && (v as number) <= 100, 'an integer from 1 to 100'],
   secondFactorOnValidation: [isBoolean, 'a boolean'],
+  auditLogLevel: [
+    (v) => v === false || ['log', 'debug', 'verbose', 'warn'].includes(v as string),
+    "false, 'log', 'debug', 'verbose' or 'warn'",
+  ],
   throttle: [(v) => v === false || isPlainObject(v), 'false or an object of limits'],
   messages: [(v) => isPlainObject(v), 'an object of messages'],
   defaultLocale: [(v) => typeof v === 'string' && isLocaleTag(v), 'a language tag such as "en" or "pt-BR"'],

@@ -18,13 +18,20 @@ import {
 } from './password-reset.constants.js';
 import {
   DeliveryFailedEvent,
+  PasswordRejectedEvent,
   PasswordResetEventName,
   PasswordResetEvents,
   PostResetEvent,
   PreResetEvent,
+  RequestSuppressedEvent,
+  RequestUnmatchedEvent,
   ResetCommittingEvent,
+  ThrottledEvent,
   TokenCreatedEvent,
+  TokenRejectedEvent,
+  TokenRejectionReason,
 } from './password-reset.events.js';
+import { PasswordResetAudit } from './observability/password-reset-audit.js';
 import type { ResolvedPasswordResetOptions } from './password-reset.options.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { TokenRequest, TokenRequestAttempt, TokenRequestQueue } from './queue/token-request.queue.js';
@@ -71,6 +78,11 @@ class RetriedDelivery extends Error {
  */
 type GuessOutcome = 'right' | 'wrong' | 'revoked' | 'refused';
 
+/** What `findToken` found: the token, or why there is none (and whose it was, when known). */
+type FoundToken =
+  | { user?: object; resetToken: ResetTokenRecord }
+  | { rejected: TokenRejectionReason; user?: object; resetToken?: undefined };
+
 /** The request path looks for expired tokens at most this often per process (see `cleanUpExpired`). */
 export const EXPIRED_CLEANUP_INTERVAL_MS = 1000;
 
@@ -83,6 +95,8 @@ export class PasswordResetService implements OnModuleInit {
   /** The confirm body fields that carry a second-factor proof: the verifier's, none without one. */
   readonly proofFields: readonly string[];
   private readonly events: EventEmitter2;
+  /** Audit events and metrics for every outcome. */
+  protected readonly audit: PasswordResetAudit;
   /** When the request path may next look for expired tokens (epoch ms). */
   private nextCleanupAt = 0;
   /** What a guess is compared with when there is no code to compare it with: the digest of no token. */
@@ -99,6 +113,7 @@ export class PasswordResetService implements OnModuleInit {
     @Optional() events?: EventEmitter2,
     @Optional() private readonly listenersReady?: EventEmitterReadinessWatcher,
     @Optional() protected readonly secondFactor?: SecondFactorVerifier,
+    @Optional() audit?: PasswordResetAudit,
   ) {
     if (!events) {
       throw new PasswordResetConfigurationError(
@@ -106,6 +121,7 @@ export class PasswordResetService implements OnModuleInit {
       );
     }
     this.events = events;
+    this.audit = audit ?? new PasswordResetAudit(options, users, events);
     const weak = tokenGenerator.entropyBits < WEAK_TOKEN_ENTROPY_BITS;
     this.tokensBoundToAccount = options.accountBoundTokens ?? weak;
     if (this.tokensBoundToAccount && !options.tokenSecret) {
@@ -152,8 +168,10 @@ export class PasswordResetService implements OnModuleInit {
     // Counted for every identifier, known or not. The client's share first: its requests past it do not use
     // up the account's limit, so one attacker address cannot keep the owner from getting a code.
     const folded = foldIdentifier(lookupValue);
-    if (!(await this.throttler.hit('accountPerClient', this.accountClientKey(folded, client))).allowed) return;
-    if (!(await this.throttler.hit('account', folded)).allowed) return;
+    if (!(await this.throttler.hit('accountPerClient', this.accountClientKey(folded, client))).allowed) {
+      return this.suppressed(lookupValue, 'accountPerClient', client);
+    }
+    if (!(await this.throttler.hit('account', folded)).allowed) return this.suppressed(lookupValue, 'account', client);
     if (!this.options.noInformationLeakage) return this.requestToken(lookupValue, client);
     // Only the client's two fields and the locale: the request may be stored in Redis, and nothing else belongs there.
     const { ipAddress, userAgent } = client;
@@ -164,6 +182,17 @@ export class PasswordResetService implements OnModuleInit {
       // The queue logs why (a full in-process queue at most once a minute).
       throw new PasswordResetUnavailableException(this.options.messages.serviceUnavailable());
     }
+  }
+
+  /** A request over a per-account limit: audited after the answer, which stays the usual one. */
+  private suppressed(
+    lookupValue: string,
+    limit: 'account' | 'accountPerClient',
+    client: PasswordResetClientInfo,
+  ): void {
+    const ipAddress = normaliseIpAddress(client.ipAddress);
+    const event = new RequestSuppressedEvent(lookupValue, limit, ipAddress, normaliseUserAgent(client.userAgent));
+    this.audit.record(PasswordResetEvents.RequestSuppressed, event);
   }
 
   /**
@@ -177,9 +206,13 @@ export class PasswordResetService implements OnModuleInit {
     );
   }
 
-  /** Resolves once every token request taken by the queue has finished (see `TokenRequestQueue.drain`). */
-  drain(): Promise<void> {
-    return this.queue.drain();
+  /**
+   * Resolves once every token request taken by the queue has finished (see `TokenRequestQueue.drain`) and
+   * every audit event recorded so far has reached its listeners.
+   */
+  async drain(): Promise<void> {
+    await this.queue.drain();
+    await this.audit.drain();
   }
 
   /**
@@ -190,12 +223,15 @@ export class PasswordResetService implements OnModuleInit {
    */
   protected async runTokenRequest(request: TokenRequest, attempt: TokenRequestAttempt): Promise<void> {
     const retried = attempt.final ? '' : ', to be retried';
+    const started = performance.now();
     try {
       await this.issueTokens(request.lookupValue, request.client, (user, issued) =>
         // A job queued by a version before locales has none.
         this.deliver(user, issued, attempt, request.locale ?? this.options.defaultLocale),
       );
+      this.audit.recordRequestDuration((performance.now() - started) / 1000, 'done');
     } catch (error) {
+      this.audit.recordRequestDuration((performance.now() - started) / 1000, 'failed');
       if (error instanceof RetriedDelivery) throw error;
       // A lookup or token write that failed (the database or token store down): retried like a delivery.
       const level = attempt.final ? 'error' : 'warn';
@@ -223,6 +259,7 @@ export class PasswordResetService implements OnModuleInit {
       await this.tokens.delete(issued.resetToken);
       const redacted = redactSecretInError(error, issued.token);
       const event = new DeliveryFailedEvent(user, issued.resetToken, redacted, attempt.number, locale);
+      this.audit.count(PasswordResetEvents.DeliveryFailed, event);
       await this.emit(PasswordResetEvents.DeliveryFailed, event, issued.token);
     }
   }
@@ -233,11 +270,30 @@ export class PasswordResetService implements OnModuleInit {
     deliver: (user: object, issued: IssuedResetToken) => Promise<void>,
   ): Promise<void> {
     await this.cleanUpExpired();
-    const users = (await this.findMatchingUsers(lookupValue)).filter((user) => this.isEligible(user));
-    if (users.length === 0 && !this.options.noInformationLeakage) {
-      throw new PasswordResetBadRequestException([this.options.messages.unknownAccount(this.options.lookupField)]);
+    const matching = await this.findMatchingUsers(lookupValue);
+    const users = matching.filter((user) => this.isEligible(user));
+    if (users.length === 0) {
+      this.unmatched(lookupValue, matching, client);
+      if (!this.options.noInformationLeakage) {
+        throw new PasswordResetBadRequestException([this.options.messages.unknownAccount(this.options.lookupField)]);
+      }
     }
-    for (const user of users) await deliver(user, await this.createToken(user, client));
+    for (const user of users) {
+      const issued = await this.createToken(user, client);
+      this.audit.count(PasswordResetEvents.TokenCreated, issued.resetToken);
+      await deliver(user, issued);
+    }
+  }
+
+  /** A request that issued nothing: one audit event per ineligible account it matched, or one for none. */
+  private unmatched(lookupValue: string, matching: object[], client: PasswordResetClientInfo): void {
+    const ipAddress = normaliseIpAddress(client.ipAddress);
+    const userAgent = normaliseUserAgent(client.userAgent);
+    for (const user of matching.length ? matching : [null]) {
+      const reason = !user ? 'unknown' : this.users.isActive(user) ? 'unusable_password' : 'inactive';
+      const event = new RequestUnmatchedEvent(lookupValue, reason, user, ipAddress, userAgent);
+      this.audit.record(PasswordResetEvents.RequestUnmatched, event);
+    }
   }
 
   /**
@@ -257,40 +313,65 @@ export class PasswordResetService implements OnModuleInit {
    * The token's user, if the token is live and the user may reset; otherwise the generic 404. With
    * account-bound tokens, `account` is the lookup value the code was requested for.
    */
-  async validateToken(
+  validateToken(token: string, account?: string, client: PasswordResetClientInfo = {}): Promise<ValidatedResetToken> {
+    return this.checkToken(token, account, client, 'validate');
+  }
+
+  /** `validateToken` for validate or confirm: each refusal is audited under the operation that met it. */
+  private async checkToken(
     token: string,
-    account?: string,
-    client: PasswordResetClientInfo = {},
+    account: string | undefined,
+    client: PasswordResetClientInfo,
+    operation: 'validate' | 'confirm',
   ): Promise<ValidatedResetToken> {
+    const reject = (reason: TokenRejectionReason, user?: object, resetToken?: ResetTokenRecord) =>
+      this.rejectToken(operation, reason, client, user, resetToken);
     if (this.tokensBoundToAccount && account !== undefined) {
       // Per account and client, whatever the code: one client cannot revoke more than one code an hour, so the
       // fresh code the owner asks for afterwards is out of its reach.
       const key = this.accountClientKey(foldIdentifier(account), client);
-      if (!(await this.throttler.hit('guess', key)).allowed) {
+      const verdict = await this.throttler.hit('guess', key);
+      if (!verdict.allowed) {
+        const event = new ThrottledEvent('guess', normaliseIpAddress(client.ipAddress), verdict.retryAfter);
+        this.audit.record(PasswordResetEvents.Throttled, event);
         throw new PasswordResetThrottledException(this.options.messages.tooManyRequests());
       }
     }
     const found = await this.findToken(token, account);
-    if (!found) throw this.invalidToken();
+    if (found.resetToken === undefined) throw reject(found.rejected, found.user);
     const { resetToken } = found;
     if (resetToken.expiresAt.getTime() <= Date.now()) {
       await this.tokens.delete(resetToken);
-      throw this.invalidToken();
+      throw reject('expired', found.user, resetToken);
     }
     const user = found.user ?? (await this.users.findById(resetToken.userId));
     if (!user) {
       // The account is gone: SQL cascades the delete, a store without foreign keys does not.
       await this.tokens.delete(resetToken);
-      throw this.invalidToken();
+      throw reject('unknown', undefined, resetToken);
     }
     if (!this.fingerprints(user).includes(resetToken.credentialFingerprint)) {
       // Password or email changed since the token was issued: it can never be valid again.
       await this.tokens.delete(resetToken);
-      throw this.invalidToken();
+      throw reject('credentials_changed', user, resetToken);
     }
     // An ineligible user keeps the token: it may work again once the account is reactivated.
-    if (!this.isEligible(user)) throw this.invalidToken();
+    if (!this.isEligible(user)) throw reject('ineligible', user, resetToken);
     return { user, resetToken };
+  }
+
+  /** Audits a refused token (after the answer) and gives the generic 404 to throw. */
+  private rejectToken(
+    operation: 'validate' | 'confirm',
+    reason: TokenRejectionReason,
+    client: PasswordResetClientInfo,
+    user?: object,
+    resetToken?: ResetTokenRecord,
+  ): InvalidResetTokenException {
+    const ipAddress = normaliseIpAddress(client.ipAddress);
+    const event = new TokenRejectedEvent(operation, reason, user ?? null, resetToken ?? null, ipAddress);
+    this.audit.record(PasswordResetEvents.TokenRejected, event);
+    return this.invalidToken();
   }
 
   /** Whether the user must send a second-factor proof with the confirm: enrolled with the verifier, if any. */
@@ -312,8 +393,26 @@ export class PasswordResetService implements OnModuleInit {
     client: PasswordResetClientInfo = {},
     proof: SecondFactorProof = {},
   ): Promise<ValidatedResetToken> {
-    const { user, resetToken } = await this.validateToken(token, account, client);
-    await this.verifySecondFactor(user, resetToken, proof);
+    const started = performance.now();
+    try {
+      const reset = await this.resetPassword(token, password, account, client, proof);
+      this.audit.recordConfirmDuration((performance.now() - started) / 1000, 'reset');
+      return reset;
+    } catch (error) {
+      this.audit.recordConfirmDuration((performance.now() - started) / 1000, 'refused');
+      throw error;
+    }
+  }
+
+  private async resetPassword(
+    token: string,
+    password: string,
+    account: string | undefined,
+    client: PasswordResetClientInfo,
+    proof: SecondFactorProof,
+  ): Promise<ValidatedResetToken> {
+    const { user, resetToken } = await this.checkToken(token, account, client, 'confirm');
+    await this.verifySecondFactor(user, resetToken, proof, client);
     let passwordHash: string;
     try {
       await this.checkPassword(password, user);
@@ -321,7 +420,12 @@ export class PasswordResetService implements OnModuleInit {
     } catch (error) {
       // The 400 is the module's answer to whoever typed the password, never rewritten. Anything else comes
       // from validators or hashers that may be the app's own: an error quoting the password must not reach the logs.
-      if (error instanceof PasswordResetBadRequestException) throw error;
+      if (error instanceof PasswordResetBadRequestException) {
+        // The audit copy never quotes the password, should an app's validator do so.
+        const reasons = error.reasons.map((reason) => (password ? reason.split(password).join('[redacted]') : reason));
+        this.audit.record(PasswordResetEvents.PasswordRejected, new PasswordRejectedEvent(user, resetToken, reasons));
+        throw error;
+      }
       throw redactSecretInError(error, password);
     }
     // Before the claim, so a veto leaves the token as it was and no listener runs inside the reset's transaction.
@@ -329,8 +433,11 @@ export class PasswordResetService implements OnModuleInit {
     const reset = await this.tokens.redeem(resetToken, (session) =>
       this.writePassword(user, resetToken, passwordHash, session),
     );
-    if (!reset) throw this.invalidToken();
-    await this.emit(PasswordResetEvents.PostReset, new PostResetEvent(user, resetToken, this.locale()));
+    // Lost to a concurrent confirm, or replaced meanwhile: the token is no longer there.
+    if (!reset) throw this.rejectToken('confirm', 'unknown', client, user, resetToken);
+    const done = new PostResetEvent(user, resetToken, this.locale());
+    this.audit.count(PasswordResetEvents.PostReset, done);
+    await this.emit(PasswordResetEvents.PostReset, done);
     return { user, resetToken };
   }
 
@@ -383,14 +490,20 @@ export class PasswordResetService implements OnModuleInit {
     user: object,
     resetToken: ResetTokenRecord,
     proof: SecondFactorProof,
+    client: PasswordResetClientInfo = {},
   ): Promise<void> {
     if (!(await this.requiresSecondFactor(user))) return;
+    const refused = (reason: TokenRejectionReason) => {
+      const event = new TokenRejectedEvent('confirm', reason, user, resetToken, normaliseIpAddress(client.ipAddress));
+      this.audit.record(PasswordResetEvents.TokenRejected, event);
+    };
     const given = Object.fromEntries(
       this.proofFields
         .filter((field) => typeof proof[field] === 'string' && proof[field] !== '')
         .map((field) => [field, proof[field]]),
     );
     if (Object.keys(given).length === 0) {
+      refused('second_factor_missing');
       throw new SecondFactorRequiredException(this.options.messages.secondFactorRequired());
     }
     const outcome = await this.countedGuess(resetToken, async (admitted) => {
@@ -403,6 +516,7 @@ export class PasswordResetService implements OnModuleInit {
       }
     });
     if (outcome === 'right') return;
+    refused('second_factor_wrong');
     if (outcome === 'wrong') throw new SecondFactorRequiredException(this.options.messages.secondFactorInvalid());
     throw this.invalidToken();
   }
@@ -453,19 +567,17 @@ export class PasswordResetService implements OnModuleInit {
    * token: each guess takes one of its `maxFailedAttempts` attempts before it is compared (a right code gives
    * it back), and the miss that uses the last one revokes the code.
    */
-  private async findToken(
-    token: string,
-    account?: string,
-  ): Promise<{ user?: object; resetToken: ResetTokenRecord } | null> {
+  private async findToken(token: string, account?: string): Promise<FoundToken> {
     if (!this.tokensBoundToAccount) {
       // One lookup per key, the signing key first: at most `tokenSecret.length`.
       for (const digest of this.digests(token)) {
         const resetToken = await this.tokens.findByDigest(digest);
         if (resetToken) return { resetToken };
       }
-      return null;
+      return { rejected: 'unknown' };
     }
-    if (account === undefined) return null;
+    let missed: FoundToken = { rejected: 'unknown' };
+    if (account === undefined) return missed;
     const users = await this.findMatchingUsers(account);
     // An unknown account, or one without a code, costs what a wrong guess at a live code costs: the account's
     // lookup (the default user store hydrates an account either way), one token lookup (for no user, the store's
@@ -484,8 +596,9 @@ export class PasswordResetService implements OnModuleInit {
           .includes(true);
       });
       if (outcome === 'right') return { user, resetToken: resetToken! };
+      if (resetToken) missed = { rejected: 'wrong_code', user };
     }
-    return null;
+    return missed;
   }
 
   /**

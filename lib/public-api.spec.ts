@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import * as core from './index.js';
 import * as bullmq from './bullmq.js';
 import * as graphql from './graphql.js';
+import * as terminus from './terminus.js';
 import * as typeorm from './typeorm.js';
 
 /**
@@ -41,6 +42,9 @@ describe('public API', () => {
         'MinimumLengthValidator',
         'NumericPasswordValidator',
         'PasswordHasher',
+        'PASSWORD_RESET_METER',
+        'PasswordRejectedEvent',
+        'PasswordResetAudit',
         'PasswordResetBadRequestException',
         'PasswordResetConfigurationError',
         'PasswordResetController',
@@ -58,6 +62,8 @@ describe('public API', () => {
         'RandomNumberTokenGenerator',
         'RandomStringTokenGenerator',
         'RepetitivePasswordValidator',
+        'RequestSuppressedEvent',
+        'RequestUnmatchedEvent',
         'ResetCommittingEvent',
         'ResetTokenStore',
         'SECOND_FACTOR_INVALID_MESSAGE',
@@ -67,7 +73,9 @@ describe('public API', () => {
         'SecondFactorVerifier',
         'SequentialPasswordValidator',
         'TOO_MANY_REQUESTS_MESSAGE',
+        'ThrottledEvent',
         'TokenCreatedEvent',
+        'TokenRejectedEvent',
         'TokenRequestQueue',
         'TokenRequestQueueFullError',
         'UserAttributeSimilarityValidator',
@@ -99,5 +107,9 @@ describe('public API', () => {
     expect(Object.keys(graphql).sort()).toEqual(
       ['PasswordResetResolver', 'PasswordResetStatusModel', 'passwordResetResolver'].sort(),
     );
+  });
+
+  it('nestjs-password-reset/terminus exports the health indicator and its default timeout', () => {
+    expect(Object.keys(terminus).sort()).toEqual(['DEFAULT_HEALTH_TIMEOUT_MS', 'PasswordResetHealthIndicator'].sort());
   });
 });

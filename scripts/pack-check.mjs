@@ -182,6 +182,17 @@ try {
       !graphqlTypes.has('@nestjs/typeorm'),
     { loads: [...graphqlLoads], types: [...graphqlTypes] },
   );
+  // @nestjs/terminus is an optional peer: only nestjs-password-reset/terminus may load it.
+  for (const entry of ['dist/index.js', 'dist/redis.js', 'dist/typeorm.js', 'dist/bullmq.js', 'dist/graphql.js']) {
+    const terminus = packagesNamedBy(packageDir, entry).has('@nestjs/terminus');
+    check(`${entry} and the files it reaches load no @nestjs/terminus`, !terminus);
+  }
+  const terminusLoads = packagesNamedBy(packageDir, 'dist/terminus.js');
+  check(
+    'dist/terminus.js loads @nestjs/terminus and no TypeORM',
+    terminusLoads.has('@nestjs/terminus') && !terminusLoads.has('typeorm'),
+    [...terminusLoads],
+  );
   const secretPatterns = [
     /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
     /\bAKIA[0-9A-Z]{16}\b/,

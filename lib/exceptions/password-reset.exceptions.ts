@@ -18,7 +18,7 @@ export class InvalidResetTokenException extends NotFoundException {
 
 /** 400 with Nest's standard body; `message` lists every reason. */
 export class PasswordResetBadRequestException extends BadRequestException {
-  constructor(reasons: string[]) {
+  constructor(readonly reasons: string[]) {
     super(reasons);
   }
 }

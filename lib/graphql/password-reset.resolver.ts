@@ -11,6 +11,7 @@ import { ThrottlePerClient } from '../throttling/password-reset-throttle.guard.j
 import { PasswordResetThrottler } from '../throttling/password-reset-throttler.js';
 import { PasswordResetUserStore } from '../users/password-reset-user-store.js';
 import { readClientInfo } from '../utils/client-info.util.js';
+import { PasswordResetAudit } from '../observability/password-reset-audit.js';
 import { graphQLRequest, PasswordResetGqlThrottleGuard } from './password-reset-gql-throttle.guard.js';
 import { toPasswordResetGraphQLError } from './password-reset-graphql.errors.js';
 import { PasswordResetStatusModel } from './password-reset-status.model.js';
@@ -170,6 +171,7 @@ export function passwordResetResolver(): FactoryProvider<PasswordResetResolver> 
       Reflector,
       PasswordResetThrottler,
       PasswordResetLocalization,
+      PasswordResetAudit,
     ],
     useFactory: (
       options: ResolvedPasswordResetOptions,
@@ -178,9 +180,10 @@ export function passwordResetResolver(): FactoryProvider<PasswordResetResolver> 
       reflector: Reflector,
       throttler: PasswordResetThrottler,
       localization: PasswordResetLocalization,
+      audit: PasswordResetAudit,
     ) => {
       const accountField = service.tokensBoundToAccount ? options.lookupField : undefined;
-      const guard = new PasswordResetGqlThrottleGuard(reflector, throttler, options, localization);
+      const guard = new PasswordResetGqlThrottleGuard(reflector, throttler, options, localization, audit);
       const Mounted = createPasswordResetResolver(options.lookupField, accountField, service.proofFields, guard);
       return new Mounted(options, service, users, localization);
     },

@@ -169,6 +169,13 @@ export class BullMqTokenRequestQueue extends TokenRequestQueue implements Before
     await this.queue?.close();
   }
 
+  /** Its Redis answers. */
+  override async ping(): Promise<void> {
+    // BullMQ's client type leaves ping out; the client is an ioredis Redis or Cluster, which both have it.
+    const client = (await this.requireQueue().client) as unknown as { ping(): Promise<unknown> };
+    await client.ping();
+  }
+
   private async run(handler: TokenRequestHandler, job: Job<TokenRequest>): Promise<void> {
     const number = job.attemptsMade + 1;
     await handler(job.data, { number, final: number >= (job.opts.attempts ?? 1) });

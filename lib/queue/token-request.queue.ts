@@ -53,6 +53,9 @@ export abstract class TokenRequestQueue {
 
   /** Starts every waiting request now (delays and backoffs skipped) and resolves once all have finished. */
   abstract drain(): Promise<void>;
+
+  /** Resolves if the queue can take requests, for health checks; an in-process queue always can. */
+  async ping(): Promise<void> {}
 }
 
 /** How long a request's first run waits: uniformly random in `settings.delay`, from node:crypto. */

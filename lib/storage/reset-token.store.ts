@@ -92,6 +92,14 @@ export abstract class ResetTokenStore {
   abstract deleteExpired(limit: number): Promise<number>;
 
   /**
+   * Resolves if the store answers, for health checks: by default a lookup of a digest no token has. Override it
+   * with a cheaper probe if your store has one.
+   */
+  async ping(): Promise<void> {
+    await this.findByDigest('0'.repeat(64));
+  }
+
+  /**
    * Claims `token` and runs `write`, the password change. If `write` resolves true, every token of the user
    * goes too. If it throws, the token is put back. Resolves false when the claim was lost or `write` said the
    * credentials changed (the token is gone then: it could never be valid again).

@@ -1,10 +1,12 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PasswordResetThrottledException } from '../exceptions/password-reset.exceptions.js';
+import { PasswordResetAudit } from '../observability/password-reset-audit.js';
 import { PasswordResetLocalization } from '../i18n/password-reset-localization.js';
 import { PASSWORD_RESET_OPTIONS } from '../password-reset.constants.js';
+import { PasswordResetEvents, ThrottledEvent } from '../password-reset.events.js';
 import type { ResolvedPasswordResetOptions } from '../password-reset.options.js';
-import { clientAddress, clientThrottleKey } from '../utils/client-info.util.js';
+import { clientAddress, clientThrottleKey, normaliseIpAddress } from '../utils/client-info.util.js';
 import type { HttpRequestLike } from '../utils/client-info.util.js';
 import type { PasswordResetThrottleName } from './password-reset-throttle.options.js';
 import { PasswordResetThrottler } from './password-reset-throttler.js';
@@ -25,6 +27,7 @@ export class PasswordResetThrottleGuard implements CanActivate {
     protected readonly throttler: PasswordResetThrottler,
     @Inject(PASSWORD_RESET_OPTIONS) protected readonly options: ResolvedPasswordResetOptions,
     protected readonly localization: PasswordResetLocalization,
+    @Optional() protected readonly audit?: PasswordResetAudit,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -36,6 +39,10 @@ export class PasswordResetThrottleGuard implements CanActivate {
       const address = clientAddress(request, this.options);
       const verdict = await this.throttler.hit(name, clientThrottleKey(address, this.options.throttle.ipv6Prefix));
       if (verdict.allowed) return true;
+      this.audit?.record(
+        PasswordResetEvents.Throttled,
+        new ThrottledEvent(name, normaliseIpAddress(address), verdict.retryAfter),
+      );
       throw this.throttled(context, verdict.retryAfter);
     });
   }

@@ -58,6 +58,19 @@ export class PasswordResetThrottler implements OnApplicationShutdown {
    * Keyed digests: whoever reads the store cannot tell which address or identifier a counter belongs to, not
    * even by hashing every IPv4 address or a list of emails.
    */
+  /** Whether the counts live in a storage the app configured (shared, e.g. Redis), not in this process. */
+  get hasConfiguredStorage(): boolean {
+    return !this.ownedStorage;
+  }
+
+  /** Resolves if the storage counts, for health checks: one hit on a key of its own that expires in a second. */
+  async ping(): Promise<void> {
+    await withDeadline(
+      () => this.storage.increment('password_reset:health', 1000, Number.MAX_SAFE_INTEGER, 1000, 'health'),
+      this.options.throttle.storageTimeout,
+    );
+  }
+
   protected storageKey(name: PasswordResetThrottleName, key: string): string {
     const digest = createHmac('sha256', this.keyHmacKey).update(`${name}\u0000${key}`).digest('base64url');
     return `password_reset:${name}:${digest}`;

@@ -73,6 +73,10 @@ export interface SampleConfig {
   graphql: boolean;
   /** The package's messages through nestjs-i18n and sample/i18n (NEST_I18N=true). */
   nestI18n: boolean;
+  /** Serve Prometheus text at GET /metrics on this port; unset: no metrics. */
+  metricsPort?: number;
+  /** Mail an address that has no account when someone asks to reset it. */
+  notifyUnknownAddresses: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -124,6 +128,8 @@ export function loadConfig(env: Env = process.env): SampleConfig {
     loginThrottle: readRateLimit(env, 'LOGIN', LOGIN_RATE_LIMIT) ?? LOGIN_RATE_LIMIT,
     graphql: readBoolean(env, 'GRAPHQL') ?? false,
     nestI18n: readBoolean(env, 'NEST_I18N') ?? false,
+    metricsPort: readInteger(env, 'METRICS_PORT', 1, 65_535),
+    notifyUnknownAddresses: readBoolean(env, 'NOTIFY_UNKNOWN_ADDRESSES') ?? false,
   };
 }
 

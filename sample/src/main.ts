@@ -23,6 +23,8 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
 
+  // Before the app is created: the module makes its instruments when it starts.
+  if (config.metricsPort) await serveMetrics(config.metricsPort);
   if (config.role === 'worker') return startWorker(config);
   // GraphQL's packages are loaded only when it is on.
   const graphql = config.graphql ? await (await import('./graphql.js')).loadGraphQL(config) : undefined;
@@ -65,6 +67,20 @@ async function startWorker(config: SampleConfig): Promise<void> {
   app.enableShutdownHooks();
   const delivery = config.smtp ? `sent via SMTP ${config.smtp.host}:${config.smtp.port}` : 'printed here';
   console.log(`Sample worker running: it sends the reset mails of requests queued in Redis; they are ${delivery}`);
+}
+
+/**
+ * METRICS_PORT: the OpenTelemetry SDK with a Prometheus exporter, which serves GET /metrics on that port (its own
+ * server, so the metrics are not on the public one). Loaded only when asked for.
+ */
+async function serveMetrics(port: number): Promise<void> {
+  const [{ metrics }, { MeterProvider }, { PrometheusExporter }] = await Promise.all([
+    import('@opentelemetry/api'),
+    import('@opentelemetry/sdk-metrics'),
+    import('@opentelemetry/exporter-prometheus'),
+  ]);
+  const exporter = new PrometheusExporter({ port, endpoint: '/metrics' });
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [exporter] }));
 }
 
 /**

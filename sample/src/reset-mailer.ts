@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { PasswordResetEvents, TokenCreatedEvent } from 'nestjs-password-reset';
+import { PasswordResetEvents, PostResetEvent, RequestUnmatchedEvent, TokenCreatedEvent } from 'nestjs-password-reset';
 import { createTransport, SendMailOptions, Transporter } from 'nodemailer';
 import type { SampleConfig } from './config.js';
 import { SAMPLE_CONFIG } from './config.module.js';
@@ -34,7 +34,13 @@ const RESET_MAIL: Record<string, ResetMailTexts> = {
   },
 };
 
-/** Delivers each new token as a link to the account's stored address (never the one typed in the request). */
+/** A plain-text mail, as this sample sends them. */
+type Mail = Required<Pick<SendMailOptions, 'subject'>> & { from: string; to: string; text: string };
+
+/**
+ * The sample's mails: each new token as a link, the notice after a reset, and (opt-in) a note to an address
+ * that has no account. Always to the account's stored address, never the one typed in the request.
+ */
 @Injectable()
 export class ResetMailer {
   private readonly transport?: Transporter;
@@ -50,7 +56,7 @@ export class ResetMailer {
     link.searchParams.set('token', token);
     // The language the request was answered in; a language without a template here gets English.
     const texts = RESET_MAIL[locale] ?? RESET_MAIL.en;
-    const mail = {
+    await this.send({
       from: FROM,
       to: user.email,
       subject: texts.subject,
@@ -66,7 +72,51 @@ export class ResetMailer {
         texts.expiry(resetToken.expiresAt.toISOString()),
         '',
       ].join('\n'),
-    } satisfies SendMailOptions;
+    });
+  }
+
+  /** OWASP and NIST: tell the owner. No link: nothing in this mail may undo or change anything by a click. */
+  @OnEvent(PasswordResetEvents.PostReset, { suppressErrors: false })
+  async sendPasswordChanged({ user }: PostResetEvent<User>): Promise<void> {
+    await this.send({
+      from: FROM,
+      to: user.email,
+      subject: 'Your password was changed',
+      text: [
+        `Hello ${user.username},`,
+        '',
+        `The password of your account was changed at ${new Date().toISOString()} through a reset link.`,
+        '',
+        'If that was you, there is nothing to do.',
+        'If it was not you, someone else can sign in to your account: ask for a new reset link on the sign-in page',
+        'at once, choose a password you use nowhere else, and contact our support team.',
+        '',
+      ].join('\n'),
+    });
+  }
+
+  /**
+   * NOTIFY_UNKNOWN_ADDRESSES=true: someone typed an address that has no account. The module emits this from the
+   * request's deferred work, after the answer, so the mail costs the answer nothing. Only for email lookups.
+   */
+  @OnEvent(PasswordResetEvents.RequestUnmatched, { suppressErrors: false })
+  async sendNoAccount({ lookupValue, reason }: RequestUnmatchedEvent<User>): Promise<void> {
+    if (!this.config.notifyUnknownAddresses || reason !== 'unknown' || this.config.lookupField !== 'email') return;
+    await this.send({
+      from: FROM,
+      to: lookupValue,
+      subject: 'Password reset request',
+      text: [
+        'Hello,',
+        '',
+        'Someone asked to reset the password of an account with this address, but we have no account for it.',
+        'If that was you, you may have signed up with another address. If not, ignore this mail.',
+        '',
+      ].join('\n'),
+    });
+  }
+
+  private async send(mail: Mail): Promise<void> {
     if (this.transport) {
       await this.transport.sendMail(mail);
     } else {

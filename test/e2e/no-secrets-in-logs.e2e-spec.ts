@@ -94,6 +94,8 @@ describe('no secrets in logs', () => {
       options: {
         // Throttling is off so the flow can request several tokens for one account.
         throttle: false,
+        // Every outcome's audit line is searched too.
+        auditLogLevel: 'log',
         // A failed delivery is retried once: the retry's warning and the last attempt's error are searched too.
         queue: { attempts: 2, backoff: 0 },
         // Its API is unreachable: the check fails open and logs a warning, one more log line to search.
@@ -176,6 +178,17 @@ describe('no secrets in logs', () => {
     expect(errors).toContain('storage is read-only');
     expect(errors).toMatch(/Token request failed/);
     expect(logs.lines('warn').join('\n')).toMatch(/Breached-password lookup failed/);
+    const audit = logs.lines('log').join('\n');
+    for (const outcome of [
+      'request_unmatched',
+      'token_created',
+      'password_rejected',
+      'post_reset',
+      'delivery_failed',
+      'token_rejected',
+    ]) {
+      expect(audit).toMatch(new RegExp(`^password_reset\\.${outcome} `, 'm'));
+    }
     expect(output.text()).toContain('reset blocked by the fraud check');
     // Jest's console in a multi-file run writes to no stream: console.* output must be captured on its own.
     expect(everythingLogged()).toContain(CONSOLE_CANARY);

@@ -108,6 +108,7 @@ describe('package manifest', () => {
     expect(optional).toEqual([
       '@nestjs/graphql',
       '@nestjs/swagger',
+      '@nestjs/terminus',
       '@nestjs/typeorm',
       'bullmq',
       'graphql',
@@ -142,6 +143,9 @@ describe('package manifest', () => {
     // The i18n entry loads nestjs-i18n, and no other optional peer.
     const i18n = packagesLoadedBy('i18n.ts');
     expect(optional.filter((name) => i18n.has(name))).toEqual(['nestjs-i18n']);
+    // The terminus entry loads @nestjs/terminus and no other optional peer.
+    const terminus = packagesLoadedBy('terminus.ts');
+    expect(optional.filter((name) => terminus.has(name))).toEqual(['@nestjs/terminus']);
   });
 
   it('exports ESM with types, and ships only dist', () => {
@@ -170,6 +174,11 @@ describe('package manifest', () => {
       types: './dist/i18n.d.ts',
       import: './dist/i18n.js',
       default: './dist/i18n.js',
+    });
+    expect(manifest.exports['./terminus']).toEqual({
+      types: './dist/terminus.d.ts',
+      import: './dist/terminus.js',
+      default: './dist/terminus.js',
     });
     expect(manifest.exports['./package.json']).toBe('./package.json');
     expect(manifest.files).toEqual(['dist']);
