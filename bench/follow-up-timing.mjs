@@ -10,10 +10,11 @@
  * Then the request endpoint's throughput for an existing account (autocannon), with the mails delivered counted
  * at the SMTP sink.
  *
- *   node bench/follow-up-timing.mjs [--trials 150] [--queue in-process|bullmq] [--db sqlite|postgres]
+ *   node bench/follow-up-timing.mjs [--trials 150] [--queue in-process|bullmq] [--db sqlite|postgres] [--no-delay]
  *
  * `in-process`: the sample's default (the random start delay on its own event loop). `bullmq`: REDIS_URL
- * (default redis://127.0.0.1:6379) with SAMPLE_ROLE=web plus a SAMPLE_ROLE=worker process, no start delay.
+ * (default redis://127.0.0.1:6379) with SAMPLE_ROLE=web plus a SAMPLE_ROLE=worker process on this same host, with
+ * the default start delay, or none with `--no-delay`.
  * Writes bench/follow-up-timing-<queue>-<db>.json and prints a Markdown table.
  */
 import { randomBytes, randomInt } from 'node:crypto';
@@ -86,8 +87,8 @@ async function main() {
           REDIS_URL,
           QUEUE_PREFIX: queuePrefix,
           THROTTLE_KEY_SECRET: randomBytes(32).toString('hex'),
-          QUEUE_DELAY_MIN_MS: '0',
-          QUEUE_DELAY_MAX_MS: '0',
+          // --no-delay: the work starts at once (as with workers on other hosts); else the default random delay.
+          ...(args.has('--no-delay') ? { QUEUE_DELAY_MIN_MS: '0', QUEUE_DELAY_MAX_MS: '0' } : {}),
         }
       : {}),
   };
@@ -162,7 +163,10 @@ async function main() {
         deliveredPerSecond: delivered / deliverySeconds,
       },
     };
-    writeFileSync(join(ROOT, `bench/follow-up-timing-${queue}-${dbKind}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(
+      join(ROOT, `bench/follow-up-timing-${queue}${args.has('--no-delay') ? '-no-delay' : ''}-${dbKind}.json`),
+      `${JSON.stringify(result, null, 2)}\n`,
+    );
     const f = (n) => n.toFixed(3);
     console.log(
       [

@@ -133,8 +133,8 @@ export interface PasswordResetQueueOptions {
   backoff?: number;
   /**
    * A request's first run starts after a random delay from `min` to `max` ms, so a request sent right after it
-   * is not slowed by its work. Default 50 to 1000; with workers of their own (no work on the serving event
-   * loop), 0 to 0 is fine.
+   * is not slowed by its work. Default 50 to 1000; 0 to 0 only with workers on hosts of their own (workers on the
+   * same host still share its CPU).
    */
   delay?: { min?: number; max?: number };
   /** In-process queue: requests taken and not yet finished, at most; more are refused with 503. Default 1000. */

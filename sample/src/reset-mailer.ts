@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { PasswordResetEvents, PostResetEvent, RequestUnmatchedEvent, TokenCreatedEvent } from 'nestjs-password-reset';
 import { createTransport, SendMailOptions, Transporter } from 'nodemailer';
@@ -43,6 +43,7 @@ type Mail = Required<Pick<SendMailOptions, 'subject'>> & { from: string; to: str
  */
 @Injectable()
 export class ResetMailer {
+  private readonly logger = new Logger(ResetMailer.name);
   private readonly transport?: Transporter;
 
   constructor(@Inject(SAMPLE_CONFIG) private readonly config: SampleConfig) {
@@ -75,10 +76,14 @@ export class ResetMailer {
     });
   }
 
-  /** OWASP and NIST: tell the owner. No link: nothing in this mail may undo or change anything by a click. */
+  /**
+   * OWASP and NIST: tell the owner. No link: nothing in this mail may undo or change anything by a click. Not
+   * awaited: the confirm's answer does not wait for the mail server (PostReset listeners are awaited); a failure
+   * is logged.
+   */
   @OnEvent(PasswordResetEvents.PostReset, { suppressErrors: false })
-  async sendPasswordChanged({ user }: PostResetEvent<User>): Promise<void> {
-    await this.send({
+  sendPasswordChanged({ user }: PostResetEvent<User>): void {
+    const sent = this.send({
       from: FROM,
       to: user.email,
       subject: 'Your password was changed',
@@ -93,6 +98,7 @@ export class ResetMailer {
         '',
       ].join('\n'),
     });
+    sent.catch((error: unknown) => this.logger.error(`The password-changed notice was not sent: ${String(error)}`));
   }
 
   /**

@@ -217,18 +217,19 @@ describe('sample app: the reset flow over HTTP, mail through SMTP', () => {
 
   it('answers unknown, inactive and passwordless accounts the same, and mails none of them', async () => {
     const before = sink().mails.length;
-    for (const email of ['nobody@example.com', 'inactive@example.com', 'nopassword@example.com']) {
+    const addresses = ['nobody@example.com', 'inactive@example.com', 'nopassword@example.com'];
+    for (const email of addresses) {
       expect(await postJson(api(''), { email })).toEqual(OK);
     }
     // A sentinel: a mailable request after them, worked on after theirs (IN_ORDER); once its mail is in, theirs
-    // would be too.
+    // would be too. (An earlier test's "password changed" notice may arrive meanwhile: it is sent unawaited.)
     await postJson(api(''), { email: JANE.email });
     await sink().waitForMailTo(JANE.email, before);
-    expect(
-      sink()
-        .mails.slice(before)
-        .map((mail) => mail.recipients),
-    ).toEqual([[JANE.email]]);
+    const recipients = sink()
+      .mails.slice(before)
+      .flatMap((mail) => mail.recipients);
+    expect(recipients.filter((address) => addresses.includes(address))).toEqual([]);
+    expect(recipients.filter((address) => address === JANE.email)).toHaveLength(1);
   });
 
   it('refuses malformed reset requests with 400', async () => {
