@@ -97,6 +97,7 @@ describe('sample app with RESET_CODES=true: 6-digit codes bound to the account',
     expect((await login(NEW_PASSWORD)).status).toBe(200);
   });
 
+  // Two sample starts: on a loaded machine, more than Jest's default 5 s.
   it('warns when TOKEN_SECRET is unset and makes one up, and refuses a short one', async () => {
     const unkeyed = await startSample({ seed: [JANE], env: { ...sink().env, RESET_CODES: 'true' } });
     expect(unkeyed.stderr() + unkeyed.stdout()).toMatch(/TOKEN_SECRET is not set/);
@@ -105,5 +106,5 @@ describe('sample app with RESET_CODES=true: 6-digit codes bound to the account',
       (error: Error) => error,
     );
     expect(String(short)).toMatch(/TOKEN_SECRET must be at least 32 characters long/);
-  });
+  }, 60_000);
 });
