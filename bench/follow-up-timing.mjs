@@ -22,9 +22,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcrypt';
 import { Redis } from 'ioredis';
-import { SMTPServer } from 'smtp-server';
 import { createBenchDb, seedAccounts, seededEmail } from './lib/bench-db.mjs';
 import { load, timedPost } from './lib/load.mjs';
+import { startMailSink } from './lib/mail-sink.mjs';
 import { kolmogorovSmirnov, summarise } from './lib/stats.mjs';
 import { buildSample, freePort, ROOT, startSample, UNTHROTTLED, writeSeedFile } from './lib/sample-process.mjs';
 
@@ -38,28 +38,6 @@ const THROUGHPUT_SECONDS = 5;
 const GROUPS = ['existing', 'unknown'];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A local SMTP server that counts what it receives (the mails are read to the end, as a real server would). */
-async function startSink() {
-  const sink = { received: 0 };
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    // A DNS lookup of 127.0.0.1 per connection would measure the resolver, not the app.
-    disableReverseLookup: true,
-    logger: false,
-    onData(stream, _session, callback) {
-      stream.on('data', () => {});
-      stream.on('end', () => {
-        sink.received++;
-        callback();
-      });
-    },
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  sink.port = server.server.address().port;
-  sink.close = () => new Promise((resolve) => server.close(resolve));
-  return sink;
-}
-
 async function waitFor(condition, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -71,7 +49,7 @@ async function waitFor(condition, timeoutMs, what) {
 async function main() {
   if (!['in-process', 'bullmq'].includes(queue)) throw new Error('--queue must be in-process or bullmq');
   buildSample(args.has('--build'));
-  const sink = await startSink();
+  const sink = await startMailSink();
   const seed = writeSeedFile([]);
   const db = await createBenchDb(dbKind, seed.dir);
   const queuePrefix = `{pr_bench_${randomBytes(4).toString('hex')}}`;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { PasswordResetEvents, PostResetEvent, RequestUnmatchedEvent, TokenCreatedEvent } from 'nestjs-password-reset';
 import { createTransport, SendMailOptions, Transporter } from 'nodemailer';
@@ -42,12 +42,18 @@ type Mail = Required<Pick<SendMailOptions, 'subject'>> & { from: string; to: str
  * that has no account. Always to the account's stored address, never the one typed in the request.
  */
 @Injectable()
-export class ResetMailer {
+export class ResetMailer implements OnApplicationShutdown {
   private readonly logger = new Logger(ResetMailer.name);
   private readonly transport?: Transporter;
 
   constructor(@Inject(SAMPLE_CONFIG) private readonly config: SampleConfig) {
-    this.transport = config.smtp && createTransport({ host: config.smtp.host, port: config.smtp.port });
+    // Pooled: a connection (and its greeting, EHLO and TCP handshake) per mail cost more than the mail itself.
+    this.transport = config.smtp && createTransport({ host: config.smtp.host, port: config.smtp.port, pool: true });
+  }
+
+  /** Last, after the module's queue has drained, so the pool's connections close with no mail left to send. */
+  onApplicationShutdown(): void {
+    this.transport?.close();
   }
 
   // suppressErrors: false lets the module log a failed delivery with the token masked.
