@@ -6,10 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { credentialFingerprint, tokenDigestFor } from '../../dist/tokens/token-digest.js';
 
 export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const MARIADB_ADMIN_URL = process.env.BENCH_MARIADB_URL ?? 'mariadb://root@127.0.0.1:3306/test';
 
 /** The plaintext token seeded for account `i`; only the benchmark knows it, the database holds its digest. */
 export const seededToken = (salt, i) => `bench-${salt}-${i}`;
@@ -27,14 +29,33 @@ export async function postgresReachable() {
   }
 }
 
-/** `kind`: 'sqlite' (a file in `dir`) or 'postgres' (a fresh `bench_<random>` database, dropped by `drop()`). */
+/** Reachable within 2 s with the admin URL: benchmarks leave out an engine that is not. */
+export async function mariadbReachable() {
+  try {
+    const connection = await mysql.createConnection({ uri: mysqlUri(MARIADB_ADMIN_URL), connectTimeout: 2000 });
+    await connection.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const mysqlUri = (url) => url.replace(/^mariadb:/, 'mysql:');
+
+/**
+ * `kind`: 'sqlite' (a file in `dir`), 'postgres' or 'mariadb' (a fresh `bench_<random>` database, dropped by
+ * `drop()`). SQL is written once for all three: `db.parameter(n)` is the n-th placeholder (from 1), and MariaDB
+ * sessions take double-quoted identifiers (ANSI_QUOTES).
+ */
 export async function createBenchDb(kind, dir) {
+  if (kind === 'mariadb') return createMariaDb();
   if (kind === 'sqlite') {
     const file = join(dir, `bench-${randomBytes(4).toString('hex')}.sqlite`);
     let db;
     const open = () => (db ??= new Database(file, { timeout: 10_000 }));
     return {
       kind,
+      parameter: () => '?',
       url: `sqlite:${file}`,
       query: async (sql, params = []) =>
         open()
@@ -60,6 +81,7 @@ export async function createBenchDb(kind, dir) {
   const pool = new pg.Pool({ connectionString: url.href, max: 2 });
   return {
     kind,
+    parameter: (n) => `$${n}`,
     url: url.href,
     name,
     query: async (sql, params = []) => (await pool.query(sql, params)).rows,
@@ -84,6 +106,37 @@ export async function createBenchDb(kind, dir) {
   };
 }
 
+async function createMariaDb() {
+  const name = `bench_${randomBytes(6).toString('hex')}`;
+  const admin = await mysql.createConnection({ uri: mysqlUri(MARIADB_ADMIN_URL) });
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(MARIADB_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const pool = mysql.createPool({ uri: mysqlUri(url.href), connectionLimit: 2 });
+  pool.on('connection', (connection) => connection.query("SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')"));
+  return {
+    kind: 'mariadb',
+    parameter: () => '?',
+    url: url.href,
+    name,
+    query: async (sql, params = []) => (await pool.query(sql, params))[0],
+    exec: async (sql) => void (await pool.query(sql)),
+    insertRows: async (table, columns, rows) => {
+      for (let start = 0; start < rows.length; start += 1000) {
+        const chunk = rows.slice(start, start + 1000);
+        await pool.query(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ?`, [chunk]);
+      }
+    },
+    drop: async () => {
+      await pool.end();
+      const client = await mysql.createConnection({ uri: mysqlUri(MARIADB_ADMIN_URL) });
+      await client.query(`DROP DATABASE IF EXISTS ${name}`);
+      await client.end();
+    },
+  };
+}
+
 /**
  * Inserts accounts `from`..`from + count - 1` (all with one shared bcrypt hash) and, if `salt` is given, one
  * live token each (`seededToken(salt, i)`). Call after the sample has started, so its tables exist.
@@ -93,7 +146,7 @@ export async function seedAccounts(db, { from, count, passwordHash, salt, ttlMs 
   for (let i = from; i < from + count; i++) users.push([seededEmail(i), `member${i}`, passwordHash, 1, 0]);
   await db.insertRows('users', ['email', 'username', 'password', 'isActive', 'credentialVersion'], users);
   if (salt === undefined) return;
-  const ids = await db.query(`SELECT "id", "email" FROM "users" WHERE "id" > ${db.kind === 'sqlite' ? '?' : '$1'}`, [
+  const ids = await db.query(`SELECT "id", "email" FROM "users" WHERE "id" > ${db.parameter(1)}`, [
     (await db.query('SELECT COALESCE(MAX("id"), 0) AS "max" FROM "users"'))[0].max - count,
   ]);
   const idOf = new Map(ids.map((row) => [row.email, row.id]));
