@@ -109,12 +109,12 @@ function djangoInstalled() {
   };
 }
 
-async function startSamplePeer({ dir, sink, passwordHash }, adapter) {
+async function startSamplePeer({ dir, seedFile, sink, passwordHash }, adapter) {
   const db = await createBenchDb('sqlite', dir);
   const sample = await startSample({
     PORT: String(await freePort()),
     DATABASE_URL: db.url,
-    SEED_FILE: writeSeedFile([]).file,
+    SEED_FILE: seedFile,
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(sink.port),
     HTTP_ADAPTER: adapter,
@@ -285,14 +285,16 @@ function table(runs) {
     const value = pick(run);
     return value === undefined ? '–' : f0(value);
   };
+  const row = (cells) => `| ${cells.join(' | ')} |`;
   const lines = [
-    `| endpoint | ${names.join(' | ')} | ${pairs.map(([a, b]) => `${a.replace('sample ', '')} ÷ ${b}`).join(' | ')} |`,
-    `|---|${names.map(() => '---:').join('|')}|${pairs.map(() => '---:').join('|')}|`,
-    ...rows.map(
-      ([label, pick]) =>
-        `| ${label} | ${names.map((name) => cell(runs[name], pick)).join(' | ')} | ${pairs
-          .map(([a, b]) => ratio(pick(runs[a]), pick(runs[b])))
-          .join(' | ')} |`,
+    row(['endpoint', ...names, ...pairs.map(([a, b]) => `${a.replace('sample ', '')} ÷ ${b}`)]),
+    row(['---', ...[...names, ...pairs].map(() => '---:')]),
+    ...rows.map(([label, pick]) =>
+      row([
+        label,
+        ...names.map((name) => cell(runs[name], pick)),
+        ...pairs.map(([a, b]) => ratio(pick(runs[a]), pick(runs[b]))),
+      ]),
     ),
   ];
   const notes = SELECTED.flatMap(({ name, errorNote }) =>
@@ -310,8 +312,9 @@ function table(runs) {
 async function main() {
   buildSample(args.has('--build'));
   const sink = await startMailSink();
-  const { dir } = writeSeedFile([]);
-  const context = { dir, sink, passwordHash: await bcrypt.hash('Bench-password-1', 4) };
+  // An empty seed file: the accounts go straight into each database, without the sample's bcrypt seeder.
+  const { dir, file: seedFile } = writeSeedFile([]);
+  const context = { dir, seedFile, sink, passwordHash: await bcrypt.hash('Bench-password-1', 4) };
   const runs = {};
   try {
     for (const peer of SELECTED) runs[peer.name] = await runPeer(peer, context);
