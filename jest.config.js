@@ -17,6 +17,8 @@ const shared = {
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testEnvironment: 'node',
+  // The peer bench's own installs (better-auth, a Django project) are no part of any suite.
+  modulePathIgnorePatterns: ['<rootDir>/bench/peers/'],
 };
 
 export default {

@@ -1,0 +1,361 @@
+#!/usr/bin/env node
+/**
+ * The same load against this package's sample (Express and Fastify), better-auth's email-and-password reset and
+ * the Django original (django-rest-passwordreset), one after the other in one run on this machine, each on a fresh
+ * SQLite file with the same seeded accounts, every throttle off, all mailing to one counting SMTP sink.
+ * Per endpoint: a warm-up, then autocannon; for a known account also the mails delivered, counted until the last.
+ * The sample answers a reset request before its token work (its in-process queue), better-auth and Django after
+ * it: for a known account, mails/s is the like-for-like figure.
+ *
+ *   node bench/peers.mjs [--seconds 8] [--connections 16] [--accounts 1000] [--peers express,fastify,better-auth,django]
+ *                        [--no-write]
+ *
+ * The peers are not dependencies of this package; a peer that is not installed is left out with a message.
+ * - better-auth: `npm ci --prefix bench/peers/better-auth` (its own package.json and lock; better-sqlite3 12).
+ * - Django: `pip install -r bench/peers/django-original/requirements.txt` (Python 3.10+), so that
+ *   `python3 -c "import django_rest_passwordreset"` works with the PYTHONPATH this script is started with. The
+ *   project migrates its SQLite file and seeds it with `manage.py`, then runs under gunicorn, 2 sync workers.
+ *
+ * Prints a Markdown table and writes bench/peers.json.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import bcrypt from 'bcrypt';
+import { createBenchDb, seedAccounts, seededEmail } from './lib/bench-db.mjs';
+import { load } from './lib/load.mjs';
+import { startMailSink } from './lib/mail-sink.mjs';
+import { buildSample, freePort, ROOT, startSample, UNTHROTTLED, writeSeedFile } from './lib/sample-process.mjs';
+
+const args = new Map(process.argv.slice(2).map((arg, i, all) => [arg, all[i + 1]]));
+const SECONDS = Number(args.get('--seconds') ?? 8);
+const CONNECTIONS = Number(args.get('--connections') ?? 16);
+const ACCOUNTS = Number(args.get('--accounts') ?? 1000);
+/** Which peers run, in the order given (`--peers fastify,express`): all by default. */
+const ONLY = args.get('--peers')?.split(',');
+const WARMUP_SECONDS = 2;
+/**
+ * Once the expected mails are in, how long the sink must stay silent: requests still queued in a server when
+ * autocannon stops (gunicorn's backlog) go on mailing. And how long a silence means the missing mails are lost.
+ */
+const SETTLE_MS = 1000;
+const LOST_AFTER_MS = 10_000;
+const BETTER_AUTH = join(ROOT, 'bench/peers/better-auth');
+const DJANGO = join(ROOT, 'bench/peers/django-original');
+const log = (...parts) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...parts);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What the three loads send to a peer, and the status each answers when it works as meant. */
+const SAMPLE_API = {
+  request: { path: '/api/password_reset/', body: (email) => ({ email }), status: 200 },
+  check: { path: '/api/password_reset/validate_token/', body: (token) => ({ token }), status: 404 },
+};
+const PEERS = [
+  { key: 'express', name: 'sample Express', api: SAMPLE_API, start: (context) => startSamplePeer(context, 'express') },
+  { key: 'fastify', name: 'sample Fastify', api: SAMPLE_API, start: (context) => startSamplePeer(context, 'fastify') },
+  {
+    key: 'better-auth',
+    name: 'better-auth',
+    // better-auth checks a token only on the way to a new password: a wrong token fails before any hashing.
+    api: {
+      request: { path: '/api/auth/request-password-reset', body: (email) => ({ email }), status: 200 },
+      check: {
+        path: '/api/auth/reset-password',
+        body: (token) => ({ token, newPassword: 'Quartz-lantern-9417-bench' }),
+        status: 400,
+      },
+    },
+    installed: () =>
+      existsSync(join(BETTER_AUTH, 'node_modules/better-auth'))
+        ? { version: readVersion(join(BETTER_AUTH, 'node_modules/better-auth/package.json')) }
+        : { missing: 'not installed: npm ci --prefix bench/peers/better-auth' },
+    start: startBetterAuth,
+  },
+  {
+    key: 'django',
+    name: 'Django',
+    api: SAMPLE_API,
+    installed: djangoInstalled,
+    start: startDjango,
+    errorNote:
+      "gunicorn's sync workers close each connection after one answer; autocannon meets resets (ECONNRESET) as it reconnects",
+  },
+];
+
+const SELECTED = ONLY ? ONLY.map((key) => PEERS.find((peer) => peer.key === key) ?? unknownPeer(key)) : PEERS;
+
+function unknownPeer(key) {
+  throw new Error(`--peers: no peer ${key} (${PEERS.map((peer) => peer.key).join(', ')})`);
+}
+
+const readVersion = (file) => JSON.parse(readFileSync(file, 'utf8')).version;
+
+function djangoInstalled() {
+  const probe = spawnSync(
+    'python3',
+    [
+      '-c',
+      'import django, rest_framework, django_rest_passwordreset, gunicorn; ' +
+        'print(f"Django {django.get_version()}, DRF {rest_framework.VERSION}, gunicorn {gunicorn.__version__}")',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (probe.status === 0) return { version: probe.stdout.trim() };
+  const reason = probe.error ? probe.error.message : probe.stderr.trim().split('\n').pop();
+  return {
+    missing: `python3 cannot import it (${reason}): pip install -r bench/peers/django-original/requirements.txt`,
+  };
+}
+
+async function startSamplePeer({ dir, seedFile, sink, passwordHash }, adapter) {
+  const db = await createBenchDb('sqlite', dir);
+  const sample = await startSample({
+    PORT: String(await freePort()),
+    DATABASE_URL: db.url,
+    SEED_FILE: seedFile,
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(sink.port),
+    HTTP_ADAPTER: adapter,
+    ...UNTHROTTLED,
+  });
+  await seedAccounts(db, { from: 0, count: ACCOUNTS, passwordHash });
+  return { url: sample.url, stop: async () => (await sample.stop(), await db.drop()) };
+}
+
+async function startBetterAuth({ dir, sink }) {
+  const port = await freePort();
+  const server = await startSample(
+    {
+      PORT: String(port),
+      DATABASE: join(dir, `better-auth-${randomBytes(4).toString('hex')}.sqlite`),
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(sink.port),
+      SEED_COUNT: String(ACCOUNTS),
+    },
+    { script: join(BETTER_AUTH, 'server.mjs') },
+  );
+  return { url: server.url, stop: server.stop };
+}
+
+async function startDjango({ dir, sink }) {
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    DATABASE: join(dir, `django-${randomBytes(4).toString('hex')}.sqlite`),
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(sink.port),
+  };
+  for (const command of [
+    ['migrate', '--verbosity', '0'],
+    ['seed_accounts', String(ACCOUNTS)],
+  ]) {
+    const run = spawnSync('python3', ['manage.py', ...command], { cwd: DJANGO, env, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`manage.py ${command[0]} failed:\n${run.stderr}`);
+  }
+  const child = spawn(
+    'python3',
+    ['-m', 'gunicorn', '--workers', '2', '--bind', `127.0.0.1:${port}`, 'bench_project.wsgi'],
+    { cwd: DJANGO, env, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let output = '';
+  child.stderr.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
+  const url = `http://127.0.0.1:${port}`;
+  // gunicorn logs "Booting worker" before a worker imports Django: ready is the first answer.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gunicorn exited with ${child.exitCode}:\n${output}`);
+    const answered = await fetch(url + SAMPLE_API.check.path, { method: 'POST' }).then(
+      () => true,
+      () => false,
+    );
+    if (answered) break;
+    if (Date.now() > deadline) throw new Error(`gunicorn did not answer:\n${output}`);
+    await sleep(200);
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * Counts the sink's mails from now on and notes when the last one came. `drain(expected)` waits until `expected`
+ * have arrived and the sink has then been silent for SETTLE_MS (or for LOST_AFTER_MS short of `expected`), and
+ * gives the count and the seconds from the start until the last mail.
+ */
+function watchMails(sink) {
+  const before = sink.received;
+  const started = performance.now();
+  let seen = before;
+  let lastAt = started;
+  const look = () => {
+    if (sink.received !== seen) [seen, lastAt] = [sink.received, performance.now()];
+  };
+  const timer = setInterval(look, 5);
+  return {
+    drain: async (expected) => {
+      for (;;) {
+        look();
+        const quiet = performance.now() - lastAt;
+        if (quiet >= LOST_AFTER_MS || (seen - before >= expected && quiet >= SETTLE_MS)) break;
+        await sleep(20);
+      }
+      clearInterval(timer);
+      return { delivered: seen - before, seconds: (lastAt - started) / 1000 };
+    },
+  };
+}
+
+async function measure(peer, url, sink, name, endpoint, value) {
+  const options = { url, path: endpoint.path, body: () => endpoint.body(value()), connections: CONNECTIONS };
+  const warmup = watchMails(sink);
+  const warm = await load({ ...options, duration: WARMUP_SECONDS }).result;
+  // The warm-up's mails, and its requests still queued in the server, must not land in the measured window.
+  await warmup.drain(warm.statuses[200] ?? 0);
+  const mails = watchMails(sink);
+  const result = await load({ ...options, duration: SECONDS }).result;
+  const expected = result.statuses[endpoint.status] ?? 0;
+  const unexpected = result.requests - expected;
+  const run = {
+    // Only the answers meant: a 503 from a full queue is cheap, and would flatter.
+    answersPerSecond: result.requests ? (result.rps * expected) / result.requests : 0,
+    allAnswersPerSecond: result.rps,
+    requests: result.requests,
+    statuses: result.statuses,
+    unexpected,
+    errors: result.errors,
+    p50: result.p50,
+    p99: result.p99,
+  };
+  if (name === 'request (known account)') {
+    const { delivered, seconds } = await mails.drain(result.statuses[200] ?? 0);
+    Object.assign(run, { mailsDelivered: delivered, mailSeconds: seconds, mailsPerSecond: delivered / seconds });
+  } else {
+    run.mailsDelivered = (await mails.drain(0)).delivered;
+  }
+  log(peer.name, name, JSON.stringify(run));
+  return run;
+}
+
+const ENDPOINTS = [
+  ['request (known account)', 'request', () => seededEmail(randomInt(ACCOUNTS))],
+  ['request (unknown account)', 'request', () => `nobody-${randomBytes(6).toString('hex')}@example.com`],
+  ['check an invalid token', 'check', () => randomBytes(32).toString('base64url')],
+];
+
+async function runPeer(peer, context) {
+  const installed = peer.installed?.() ?? { version: readVersion(join(ROOT, 'package.json')) };
+  if (installed.missing) {
+    log(`${peer.name}: left out, ${installed.missing}`);
+    return { missing: installed.missing };
+  }
+  log(`${peer.name} (${installed.version}): starting on a fresh SQLite file with ${ACCOUNTS} accounts`);
+  const server = await peer.start(context);
+  try {
+    const results = {};
+    for (const [name, kind, value] of ENDPOINTS) {
+      results[name] = await measure(peer, server.url, context.sink, name, peer.api[kind], value);
+    }
+    return { version: installed.version, endpoints: peer.api, results };
+  } finally {
+    await server.stop();
+  }
+}
+
+const f0 = (n) => Math.round(n).toLocaleString('en-US');
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
+
+function table(runs) {
+  const names = SELECTED.map((peer) => peer.name);
+  const samples = names.filter((name) => name.startsWith('sample '));
+  const others = names.filter((name) => !samples.includes(name));
+  const pairs = samples.flatMap((sample) => others.map((other) => [sample, other]));
+  const rows = ENDPOINTS.flatMap(([name]) => [
+    [`${name}, answers/s`, (run) => run.results?.[name]?.answersPerSecond],
+    ...(name === 'request (known account)' ? [[`${name}, mails/s`, (run) => run.results?.[name]?.mailsPerSecond]] : []),
+  ]);
+  const cell = (run, pick) => {
+    if (run.missing) return 'not installed';
+    const value = pick(run);
+    return value === undefined ? '–' : f0(value);
+  };
+  const row = (cells) => `| ${cells.join(' | ')} |`;
+  const lines = [
+    row(['endpoint', ...names, ...pairs.map(([a, b]) => `${a.replace('sample ', '')} ÷ ${b}`)]),
+    row(['---', ...[...names, ...pairs].map(() => '---:')]),
+    ...rows.map(([label, pick]) =>
+      row([
+        label,
+        ...names.map((name) => cell(runs[name], pick)),
+        ...pairs.map(([a, b]) => ratio(pick(runs[a]), pick(runs[b]))),
+      ]),
+    ),
+  ];
+  const notes = SELECTED.flatMap(({ name, errorNote }) =>
+    Object.entries(runs[name].results ?? {})
+      .filter(([, run]) => run.unexpected > 0 || run.errors > 0)
+      .map(
+        ([endpoint, run]) =>
+          `- ${name}, ${endpoint}: ${run.unexpected} unexpected answers, ${run.errors} socket errors or timeouts` +
+          (run.errors > 0 && errorNote ? ` (${errorNote})` : ''),
+      ),
+  );
+  return [...lines, ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
+async function main() {
+  buildSample(args.has('--build'));
+  const sink = await startMailSink();
+  // An empty seed file: the accounts go straight into each database, without the sample's bcrypt seeder.
+  const { dir, file: seedFile } = writeSeedFile([]);
+  const context = { dir, seedFile, sink, passwordHash: await bcrypt.hash('Bench-password-1', 4) };
+  const runs = {};
+  try {
+    for (const peer of SELECTED) runs[peer.name] = await runPeer(peer, context);
+  } finally {
+    await sink.close();
+  }
+  const result = {
+    date: new Date().toISOString(),
+    machine: `${cpus().length} vCPU ${cpus()[0].model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node.js ${process.versions.node}`,
+    settings: { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, accounts: ACCOUNTS },
+    // Order matters on a busy machine: the peers run one after the other.
+    order: SELECTED.map((peer) => peer.name),
+    peers: Object.fromEntries(
+      Object.entries(runs).map(([name, run]) => [
+        name,
+        run.missing
+          ? run
+          : {
+              ...run,
+              endpoints: Object.fromEntries(
+                Object.entries(run.endpoints).map(([kind, { path, status }]) => [kind, { path, status }]),
+              ),
+            },
+      ]),
+    ),
+  };
+  if (!args.has('--no-write')) writeFileSync(join(ROOT, 'bench/peers.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(
+    [
+      '',
+      `${SECONDS} s per endpoint after a ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections, ${ACCOUNTS} accounts, SQLite; ` +
+        'answers/s: answers with the status meant (200, or the 404/400 of a wrong token); ' +
+        'mails/s: mails delivered ÷ time from the load start until the last mail.',
+      ...Object.entries(runs).map(([name, run]) => `- ${name}: ${run.missing ?? run.version}`),
+      '',
+      table(runs),
+    ].join('\n'),
+  );
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
