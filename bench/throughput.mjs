@@ -16,7 +16,8 @@
  * (1,000 vs 1,000,000 tokens, clearExpired()).
  *
  *   node bench/throughput.mjs [--engines sqlite,postgres,mariadb] [--adapters express,fastify] [--seconds 8]
- *     [--warmup 2] [--connections 16] [--confirm-on sqlite:express,postgres:fastify] [--full] [--no-write] [--build]
+ *     [--warmup 2] [--connections 16] [--confirm-on sqlite:express,postgres:fastify] [--full [--scale-rows 1000000]]
+ *     [--no-write] [--build]
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -56,6 +57,7 @@ const { values: options } = parseArgs({
     seconds: { type: 'string', default: '8' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '16' },
+    'scale-rows': { type: 'string', default: '1000000' },
     'confirm-on': { type: 'string', default: 'sqlite:express,postgres:fastify' },
     full: { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
@@ -79,6 +81,11 @@ const FLOOD_REQUEST_LIMIT = 1;
 const FLOOD_ACCOUNT_LIMIT = 5;
 /** Requests timed one at a time per endpoint in the scale runs. */
 const SEQUENTIAL_REQUESTS = 1000;
+/** Tokens in the large scale run (--scale-rows, for a smoke run), against 1,000 in the small one. */
+const SCALE_SMALL = 1000;
+const SCALE_LARGE = Number(options['scale-rows']);
+/** 1k, 1M: the table's name for a size. */
+const sizeLabel = (n) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
 const COST = 12;
 const NEW_PASSWORD = 'Quartz-lantern-9417-bench';
 const API = '/api/password_reset';
@@ -282,12 +289,12 @@ async function comboRun(engine, adapter, seed, passwordHash) {
   return { engine, adapter, rows, confirm, peakRss };
 }
 
-/** PostgreSQL only: validate and request with 1,000 and with 1,000,000 tokens, then clearExpired(). */
+/** PostgreSQL only: validate and request with 1,000 and with 1,000,000 tokens (--scale-rows), then clearExpired(). */
 async function scaleRun(seed, passwordHash) {
   log('scale: starting the sample on PostgreSQL');
   const bench = await startModule('postgres', 'express', seed);
-  const SMALL = 1000;
-  const LARGE = 1_000_000;
+  const SMALL = SCALE_SMALL;
+  const LARGE = SCALE_LARGE;
   try {
     const salt = randomBytes(4).toString('hex');
     await seedAccounts(bench.db, { from: 0, count: SMALL, passwordHash, salt });
@@ -319,9 +326,9 @@ async function scaleRun(seed, passwordHash) {
       return { validate, request };
     };
     await warm(bench, `${API}/validate_token/`, () => ({ token: seededToken(salt, randomInt(SMALL)) }));
-    at.small = await pair('1k', () => randomInt(SMALL));
+    at.small = await pair(sizeLabel(SMALL), () => randomInt(SMALL));
 
-    log('scale: inserting 999,000 more accounts and tokens');
+    log(`scale: inserting ${LARGE - SMALL} more accounts and tokens`);
     let started = performance.now();
     await bench.db.query(
       `INSERT INTO "users" ("email", "username", "password", "isActive", "credentialVersion")
@@ -344,7 +351,7 @@ async function scaleRun(seed, passwordHash) {
     const insertSeconds = (performance.now() - started) / 1000;
     log(`scale: ${rows} tokens after ${insertSeconds.toFixed(1)} s`);
     await warm(bench, `${API}/validate_token/`, () => ({ token: seededToken(salt, SMALL + randomInt(LARGE - SMALL)) }));
-    at.large = await pair('1M', () => SMALL + randomInt(LARGE - SMALL));
+    at.large = await pair(sizeLabel(LARGE), () => SMALL + randomInt(LARGE - SMALL));
 
     log('scale: expiring every token');
     await bench.db.exec(`UPDATE "password_reset_tokens" SET "expiresAt" = 1`);
@@ -514,16 +521,17 @@ function scaleSection({ scale, date }) {
     `| ${label} | ${f3(r1.alone.p50)} | ${f3(r1.alone.p99)} | ${f3(r2.alone.p50)} | ${f3(r2.alone.p99)} | ${(r2.alone.p50 / r1.alone.p50).toFixed(2)}× |`;
   const within = (r1, r2) => met(r2.alone.p50 <= 1.2 * r1.alone.p50);
   const { idle, during } = scale.clear;
+  const [k, m] = [sizeLabel(SCALE_SMALL), sizeLabel(SCALE_LARGE)];
   return [
     `- **Machine**: ${machine()}`,
     `- **Date**: ${date}.`,
     `- **Command**: \`${command()}\`.`,
     `- **Setup**: the sample (Express) on a fresh PostgreSQL database, mailing to the counting sink; 1,000 accounts with`,
-    `  live tokens inserted directly, then 999,000 more with \`generate_series\` (digests by PostgreSQL's \`sha256()\`,`,
+    `  live tokens inserted directly, then ${f0(SCALE_LARGE - SCALE_SMALL)} more with \`generate_series\` (digests by PostgreSQL's \`sha256()\`,`,
     `  identical to lib's), ${f0(scale.rows)} rows in \`password_reset_tokens\` (${f1(scale.insertSeconds)} s to insert and VACUUM ANALYZE).`,
     `  autocannon, ${CONNECTIONS} connections, ${SECONDS} s per measurement; validate uses random live tokens, request random existing accounts.`,
     '',
-    '| endpoint | p50 ms (1k) | p99 ms (1k) | req/s (1k) | p50 ms (1M) | p99 ms (1M) | req/s (1M) | p50 1M/1k |',
+    `| endpoint | p50 ms (${k}) | p99 ms (${k}) | req/s (${k}) | p50 ms (${m}) | p99 ms (${m}) | req/s (${m}) | p50 ${m}/${k} |`,
     '|---|---|---|---|---|---|---|---|',
     row('validate_token (valid)', small.validate, large.validate),
     row('request (known account)', small.request, large.request),
@@ -532,12 +540,12 @@ function scaleSection({ scale, date }) {
     'the body is read, to the microsecond): the latency itself, where the autocannon figures above are whole',
     `milliseconds and mostly queueing behind ${CONNECTIONS} connections.`,
     '',
-    '| endpoint | p50 ms (1k) | p99 ms (1k) | p50 ms (1M) | p99 ms (1M) | p50 1M/1k |',
+    `| endpoint | p50 ms (${k}) | p99 ms (${k}) | p50 ms (${m}) | p99 ms (${m}) | p50 ${m}/${k} |`,
     '|---|---|---|---|---|---|',
     alone('validate_token (valid)', small.validate, large.validate),
     alone('request (known account)', small.request, large.request),
     '',
-    `- p50 at 1M within 1.2× of 1k, one at a time: validate ${within(small.validate, large.validate)}, request ${within(small.request, large.request)}.`,
+    `- p50 at ${m} within 1.2× of ${k}, one at a time: validate ${within(small.validate, large.validate)}, request ${within(small.request, large.request)}.`,
     `  Under autocannon load: validate ${met(large.validate.p50 <= 1.2 * small.validate.p50)}, request ${met(large.request.p50 <= 1.2 * small.request.p50)} (whole milliseconds).`,
     `- The request endpoint answers before its database work; the sample creates the index on \`LOWER(email)\` at start.`,
     `- **clearExpired()**: ${f0(scale.expired)} tokens set expired; ${f0(scale.clear.expiredAtStart)} were left when the cron command`,
