@@ -1,11 +1,19 @@
 /**
- * The overhead baseline: a bare Nest app (express, TypeORM, SQLite, like the sample) whose one endpoint
- * inserts one row and answers. Plain JS, so decorators are applied with Reflect.decorate.
+ * The ceilings the throughput benchmark measures the module against: a bare Nest app on the same framework,
+ * HTTP adapter, TypeORM and database as the sample, with nothing of its own beyond one statement per request.
+ * Plain JS, so decorators are applied with Reflect.decorate.
  *
- *   DATABASE_URL=sqlite:/tmp/bare.sqlite PORT=3001 [BARE_WAL=1] node bench/bare-app/main.mjs
+ *   POST /bare         one awaited INSERT, 200: the ceiling of the request endpoint
+ *   POST /bare/select  one SELECT by a unique indexed column, 404 (NotFoundException, as an app throws it)
+ *                      when nothing matches: the ceiling of validate with an invalid token
+ *   POST /bare/noop    no database work, 200: the framework's cheapest answer, the ceiling of the flood paths
+ *
+ *   DATABASE_URL=sqlite:/tmp/bare.sqlite|postgres://…|mariadb://… PORT=3001 [HTTP_ADAPTER=fastify]
+ *     [BARE_WAL=1] [BARE_SELECT_ROWS=1000] node bench/bare-app/main.mjs
  */
 import 'reflect-metadata';
-import { Body, Controller, HttpCode, Inject, Module, Post } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { Body, Controller, HttpCode, Inject, Module, NotFoundException, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import { EntitySchema } from 'typeorm';
@@ -20,25 +28,62 @@ const BareRow = new EntitySchema({
   },
 });
 
+/** Looked up by `digest`, as the module looks its tokens up by theirs. */
+const BareToken = new EntitySchema({
+  name: 'BareToken',
+  tableName: 'bare_tokens',
+  columns: {
+    id: { type: Number, primary: true, generated: true },
+    digest: { type: 'varchar', length: 64, unique: true },
+  },
+});
+
 class BareController {
-  constructor(rows) {
+  constructor(rows, tokens) {
     this.rows = rows;
+    this.tokens = tokens;
   }
 
   async create(body) {
     await this.rows.insert({ email: String(body?.email ?? ''), createdAt: Date.now() });
     return { status: 'OK' };
   }
+
+  async select(body) {
+    const found = await this.tokens.findOneBy({ digest: String(body?.token ?? '') });
+    if (!found) throw new NotFoundException();
+    return { status: 'OK' };
+  }
+
+  noop() {
+    return { status: 'OK' };
+  }
 }
 Inject(getRepositoryToken(BareRow))(BareController, undefined, 0);
+Inject(getRepositoryToken(BareToken))(BareController, undefined, 1);
+const route = (method, path) => {
+  Reflect.decorate(
+    [Post(path), HttpCode(200)],
+    BareController.prototype,
+    method,
+    Object.getOwnPropertyDescriptor(BareController.prototype, method),
+  );
+};
 Body()(BareController.prototype, 'create', 0);
-Reflect.decorate(
-  [Post(), HttpCode(200)],
-  BareController.prototype,
-  'create',
-  Object.getOwnPropertyDescriptor(BareController.prototype, 'create'),
-);
+Body()(BareController.prototype, 'select', 0);
+route('create', undefined);
+route('select', 'select');
+route('noop', 'noop');
 const Mounted = Reflect.decorate([Controller('bare')], BareController);
+
+/** The data source the sample's config makes of the same DATABASE_URL. */
+function dataSourceOptions(url) {
+  if (url.startsWith('sqlite:')) {
+    return { type: 'better-sqlite3', database: url.slice('sqlite:'.length), enableWAL: process.env.BARE_WAL === '1' };
+  }
+  const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
+  return { type: scheme === 'postgresql' ? 'postgres' : scheme, url };
+}
 
 class BareModule {}
 const App = Reflect.decorate(
@@ -46,13 +91,11 @@ const App = Reflect.decorate(
     Module({
       imports: [
         TypeOrmModule.forRoot({
-          type: 'better-sqlite3',
-          database: process.env.DATABASE_URL.slice('sqlite:'.length),
-          entities: [BareRow],
+          ...dataSourceOptions(process.env.DATABASE_URL),
+          entities: [BareRow, BareToken],
           synchronize: true,
-          enableWAL: process.env.BARE_WAL === '1',
         }),
-        TypeOrmModule.forFeature([BareRow]),
+        TypeOrmModule.forFeature([BareRow, BareToken]),
       ],
       controllers: [Mounted],
     }),
@@ -60,7 +103,25 @@ const App = Reflect.decorate(
   BareModule,
 );
 
-const app = await NestFactory.create(App, { logger: ['error', 'warn'] });
+async function httpAdapter() {
+  if (process.env.HTTP_ADAPTER === 'fastify') {
+    const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+    return new FastifyAdapter();
+  }
+  const { ExpressAdapter } = await import('@nestjs/platform-express');
+  return new ExpressAdapter();
+}
+
+const app = await NestFactory.create(App, await httpAdapter(), { logger: ['error', 'warn'] });
 app.enableShutdownHooks();
+// Rows to miss among, like the module's token table; random digests, so no benchmark request matches one.
+const tokens = app.get(getRepositoryToken(BareToken));
+const rows = Number(process.env.BARE_SELECT_ROWS ?? 1000);
+for (let start = 0; start < rows; start += 500) {
+  const chunk = Array.from({ length: Math.min(500, rows - start) }, () => ({
+    digest: randomBytes(32).toString('hex'),
+  }));
+  await tokens.insert(chunk);
+}
 await app.listen(Number(process.env.PORT));
 console.log(`Sample listening on http://localhost:${process.env.PORT} (bare baseline)`);

@@ -3,7 +3,7 @@
  *   BENCH_DATABASE_URL=postgres://… node dist/cli/clear-expired.js --data-source bench/lib/bench-data-source.mjs
  */
 import { DataSource } from 'typeorm';
-import { passwordResetEntities } from '../../dist/index.js';
+import { passwordResetEntities } from '../../dist/typeorm.js';
 import { User } from '../../sample/dist/user.entity.js';
 
 export default new DataSource({
