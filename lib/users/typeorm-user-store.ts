@@ -1,8 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
-import type { ObjectType } from 'typeorm';
+import type { ObjectType, QueryRunner } from 'typeorm';
 import { PasswordResetConfigurationError } from '../exceptions/password-reset-configuration.error.js';
-import { PASSWORD_RESET_OPTIONS, PASSWORD_RESET_USER_CONFIG } from '../password-reset.constants.js';
+import {
+  PASSWORD_RESET_LOGGER_CONTEXT,
+  PASSWORD_RESET_OPTIONS,
+  PASSWORD_RESET_USER_CONFIG,
+} from '../password-reset.constants.js';
 import type {
   PasswordResetUserConfig,
   PasswordResetUserFields,
@@ -18,32 +22,47 @@ const DEFAULT_FIELDS: Required<PasswordResetUserFields> = {
   isActive: 'isActive',
 };
 
+/** Engines whose case-insensitive collations compare as LOWER() = LOWER() does, and have no expression indexes. */
+const MYSQL_FAMILY = ['mysql', 'mariadb', 'aurora-mysql'];
+
 /**
- * A query whose rows are given instead of read: TypeORM hydrates them exactly as rows it read (`loadRawResults`
- * is the one step of `getMany` that sends SQL).
+ * A query whose rows come from `load` instead of from the SQL the builder would generate: TypeORM hydrates them
+ * exactly as rows it read (`loadRawResults` is the one step of `getMany` that builds and sends SQL). Built per
+ * call from a query prepared once: the constructor copies its expression map, which hydration writes to.
  */
-class GivenRowsQueryBuilder<Entity extends ObjectLiteral> extends SelectQueryBuilder<Entity> {
+class LoadedRowsQueryBuilder<Entity extends ObjectLiteral> extends SelectQueryBuilder<Entity> {
   constructor(
     query: SelectQueryBuilder<Entity>,
-    private readonly rows: ObjectLiteral[],
+    private readonly load: (queryRunner: QueryRunner) => Promise<ObjectLiteral[]>,
   ) {
     super(query);
   }
 
-  protected override async loadRawResults(): Promise<ObjectLiteral[]> {
-    return this.rows;
+  protected override loadRawResults(queryRunner: QueryRunner): Promise<ObjectLiteral[]> {
+    return this.load(queryRunner);
   }
+}
+
+/** One lookup field's query, built once: the builder that hydrates its rows and its SQL, with one parameter. */
+interface LookupQuery {
+  query: SelectQueryBuilder<ObjectLiteral>;
+  sql: string;
 }
 
 /** The default store: the app's TypeORM user entity, read and written through a field map. */
 @Injectable()
-export class TypeOrmUserStore extends PasswordResetUserStore<ObjectLiteral> {
+export class TypeOrmUserStore extends PasswordResetUserStore<ObjectLiteral> implements OnApplicationBootstrap {
+  protected readonly logger = new Logger(PASSWORD_RESET_LOGGER_CONTEXT);
   protected readonly repository: Repository<ObjectLiteral>;
   protected readonly primaryKey: string;
   /** Logical field → entity property; null where the entity has no such property. */
   protected readonly fields: Record<string, string | null>;
   /** The raw row of the last account a lookup found (as the table holds it), hydrated again on a miss. */
   private lastFound?: ObjectLiteral[];
+  private readonly lookupField: string;
+  private readonly engine: string;
+  /** Lookup field → its query, built on first use (or at start, for the configured field). */
+  private readonly lookupQueries = new Map<string, Promise<LookupQuery | undefined>>();
 
   constructor(
     dataSource: DataSource,
@@ -84,6 +103,14 @@ export class TypeOrmUserStore extends PasswordResetUserStore<ObjectLiteral> {
         `lookupField: ${metadata.name} has no column property "${options.lookupField}"`,
       );
     }
+    this.lookupField = options.lookupField;
+    this.engine = dataSource.options.type;
+  }
+
+  /** Builds the lookup at start, so that one that has to scan the table is reported before the first request. */
+  async onApplicationBootstrap(): Promise<void> {
+    // A table that is not there yet (migrations to come) or a database that is down: the first lookup builds it.
+    await this.lookup(this.lookupField, false).catch(() => undefined);
   }
 
   /**
@@ -92,13 +119,18 @@ export class TypeOrmUserStore extends PasswordResetUserStore<ObjectLiteral> {
    * account-bound codes, hydrating the account was a timing difference between the two.
    */
   async findByLookup(field: string, value: string): Promise<ObjectLiteral[]> {
-    const query = this.repository
-      .createQueryBuilder('user')
-      .where(`LOWER(user.${this.property(field)}) = LOWER(:value)`, { value })
-      .orderBy(`user.${this.primaryKey}`);
-    const { raw, entities } = await query.getRawAndEntities();
+    // Undefined only when it waited on the build at start, and that found no column yet: built again, finally.
+    const { query, sql } = ((await this.lookup(field)) ?? (await this.lookup(field)))!;
+    let raw: ObjectLiteral[] = [];
+    const entities = await new LoadedRowsQueryBuilder(query, async (queryRunner) => {
+      raw = (await queryRunner.query(sql, [value], true)).records as ObjectLiteral[];
+      return raw;
+    }).getMany();
     if (raw.length) this.lastFound = raw.slice(0, 1);
-    else if (this.lastFound) await new GivenRowsQueryBuilder(query, this.lastFound).callListeners(false).getMany();
+    else if (this.lastFound) {
+      const rows = this.lastFound;
+      await new LoadedRowsQueryBuilder(query, async () => rows).callListeners(false).getMany();
+    }
     return entities;
   }
 
@@ -143,6 +175,62 @@ export class TypeOrmUserStore extends PasswordResetUserStore<ObjectLiteral> {
     }
     if (written) user[property] = passwordHash;
     return written;
+  }
+
+  private lookup(field: string, final = true): Promise<LookupQuery | undefined> {
+    let lookup = this.lookupQueries.get(field);
+    if (!lookup) {
+      lookup = this.buildLookup(field, final);
+      this.lookupQueries.set(field, lookup);
+      // Built again next time after an error, or when the column was not there to inspect yet.
+      const forget = () => this.lookupQueries.delete(field);
+      lookup.then((built) => built ?? forget(), forget);
+    }
+    return lookup;
+  }
+
+  /**
+   * `LOWER(column) = LOWER(:value)`, which SQLite and PostgreSQL serve from an index on the expression. MySQL
+   * and MariaDB have no expression indexes; under a case-insensitive collation (their default) the comparison
+   * ignores case as it is, so `column = :value` matches the same rows and uses the column's own index.
+   * Resolves undefined when the column is not in the database yet and `final` is false.
+   */
+  private async buildLookup(field: string, final: boolean): Promise<LookupQuery | undefined> {
+    const column = this.repository.metadata.findColumnWithPropertyName(this.property(field)!)!;
+    let condition = `LOWER(user.${column.propertyPath}) = LOWER(:value)`;
+    if (MYSQL_FAMILY.includes(this.engine)) {
+      const collation = await this.collationOf(column.databaseName);
+      if (collation === undefined && !final) return undefined;
+      if (collation && /_ci$/i.test(collation)) condition = `user.${column.propertyPath} = :value`;
+      else {
+        const found =
+          collation === undefined
+            ? 'is not in information_schema.COLUMNS'
+            : `has ${collation ? `collation ${collation}` : 'no collation (binary)'}`;
+        this.logger.warn(
+          `${this.repository.metadata.tableName}.${column.databaseName} ${found}: each account lookup, ` +
+            `LOWER(${column.databaseName}) = LOWER(?), scans the table. Give the column a case-insensitive ` +
+            `collation (one ending in _ci, as the server defaults do, e.g. utf8mb4_unicode_ci) and a unique index.`,
+        );
+      }
+    }
+    const query = this.repository
+      .createQueryBuilder('user')
+      .where(condition, { value: '' })
+      .orderBy(`user.${this.primaryKey}`);
+    const [sql] = query.getQueryAndParameters();
+    return { query, sql };
+  }
+
+  /** The column's collation; null for a column without one (binary), undefined for a column not found. */
+  private async collationOf(columnName: string): Promise<string | null | undefined> {
+    const { tableName, schema, database } = this.repository.metadata;
+    const rows: { collation: string | null }[] = await this.repository.query(
+      'SELECT COLLATION_NAME AS collation FROM information_schema.COLUMNS ' +
+        'WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = ?',
+      [database ?? schema ?? null, tableName, columnName],
+    );
+    return rows.length ? rows[0].collation : undefined;
   }
 
   /** Logical field → entity property; names outside the map (a custom lookup field) are properties already. */

@@ -1,9 +1,10 @@
 import { DataSource } from 'typeorm';
 
 /**
- * The package finds accounts with `LOWER(field) = LOWER(:value)`, which the plain unique indexes cannot serve: on
- * SQLite and PostgreSQL an index on the expression turns that full scan into a lookup. MariaDB has no expression
- * indexes (an app there indexes a generated column instead); its case-insensitive collation is left to scan.
+ * On SQLite and PostgreSQL the package finds accounts with `LOWER(field) = LOWER(:value)`, which the plain unique
+ * indexes cannot serve: an index on the expression turns that full scan into a lookup. MariaDB has no expression
+ * indexes and needs none: under the columns' case-insensitive collation (the database default) the package
+ * compares `field = :value`, which their unique indexes serve.
  * The names are declared on the entity with `synchronize: false`, so TypeORM's synchronize keeps them.
  */
 export const LOOKUP_INDEXES = { email: 'users_email_lower', username: 'users_username_lower' } as const;

@@ -2,9 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import bcrypt from 'bcrypt';
 import request from 'supertest';
-import { DataSource, Repository } from 'typeorm';
+import { Column, DataSource, Entity, PrimaryGeneratedColumn, Repository } from 'typeorm';
 import { PasswordResetUserId, PasswordResetUserStore } from '../../lib/index.js';
+import { LogRecorder } from '../fixtures/log-recorder.js';
 import { Member, MEMBER_FIELDS } from '../fixtures/mapped-user.entity.js';
+import { QueryRecorder } from '../fixtures/query-recorder.js';
 import {
   closingTestApps,
   INVALID_TOKEN_BODY,
@@ -14,6 +16,7 @@ import {
   ROUTES,
 } from '../fixtures/reset-requests.js';
 import { createUser, passwordWorks, TEST_BCRYPT_COST, TestApp, tokenRows } from '../fixtures/test-app.js';
+import { DB_ENGINE } from '../fixtures/test-database.js';
 import { User } from '../fixtures/user.entity.js';
 import { UuidUser } from '../fixtures/uuid-user.entity.js';
 
@@ -65,6 +68,21 @@ class AuditedUserStore extends PasswordResetUserStore<User> {
     this.writes.push(user.id);
   }
 }
+
+/** Accounts whose email column compares case and all (MariaDB): the lookup cannot lean on its collation. */
+@Entity('case_binary_users')
+class CaseBinaryUser {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'varchar', length: 254, collation: 'utf8mb4_bin', unique: true })
+  email: string;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  password: string | null;
+}
+
+const onMariaDb = DB_ENGINE === 'mariadb' ? it : it.skip;
 
 describe('user stores and entities', () => {
   let t: TestApp;
@@ -153,5 +171,34 @@ describe('user stores and entities', () => {
     await request(t.server).post(ROUTES.confirm).send({ token, password: NEW_PASSWORD }).expect(200);
     expect(store.writes).toEqual([user.id]);
     expect(await passwordWorks(t.dataSource, user.id, NEW_PASSWORD)).toBe(true);
+  });
+
+  // MariaDB has no expression indexes: under the column's case-insensitive collation the store compares the
+  // column itself, which its index serves. (SQLite and PostgreSQL: the sample's LOWER() indexes, sample-flow.)
+  onMariaDb('looks accounts up through the email column index on MariaDB, with a plain comparison', async () => {
+    const recorder = new QueryRecorder();
+    t = await startApp({ typeorm: { logger: recorder, logging: true } });
+    await t.dataSource.query('ALTER TABLE users ADD UNIQUE INDEX users_email_unique (email)');
+    const user = await createUser(t.dataSource, { email: 'Jane@Example.com' });
+    for (let i = 0; i < 50; i++) await createUser(t.dataSource, { email: `other${i}@example.com`, username: `o${i}` });
+
+    expect((await requestTokens(t, { email: 'jane@EXAMPLE.com' }))[0].user).toMatchObject({ id: user.id });
+    const lookup = recorder.queries.filter(({ query }) => /^SELECT .* FROM `users` .*WHERE/.test(query)).at(-1)!;
+    expect(lookup.parameters).toEqual(['jane@EXAMPLE.com']);
+    const plan: { key: string | null; type: string }[] = await t.dataSource.query(
+      `EXPLAIN ${lookup.query}`,
+      lookup.parameters,
+    );
+    expect(plan).toEqual([expect.objectContaining({ key: 'users_email_unique' })]);
+  });
+
+  onMariaDb('still ignores case on a case-binary column, and warns at start that the lookup scans', async () => {
+    const logs = new LogRecorder();
+    t = await startApp({ entities: [CaseBinaryUser], extras: { user: { entity: CaseBinaryUser } }, logger: logs });
+    expect(logs.lines('warn')).toEqual([
+      expect.stringContaining('case_binary_users.email has collation utf8mb4_bin: each account lookup'),
+    ]);
+    const user = await createUser(t.dataSource, { email: 'Member@Example.com' }, CaseBinaryUser);
+    expect((await requestTokens(t, { email: 'member@example.com' }))[0].user).toMatchObject({ id: user.id });
   });
 });
