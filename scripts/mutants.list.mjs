@@ -26,9 +26,10 @@ export default [
   {
     name: 'claim-without-digest',
     promise: 'a token replaced by a newer request loses: the claim deletes by id AND digest',
-    file: 'lib/storage/typeorm-reset-token.store.ts',
-    find: 'return !!(await this.tokens.delete(this.sameToken(token))).affected;',
-    replace: 'return !!(await this.tokens.delete({ id: Number(token.id) })).affected;',
+    file: 'lib/storage/typeorm-token-statements.ts',
+    find: '`DELETE FROM ${table} WHERE ${sameToken}`',
+    replace:
+      '`DELETE FROM ${table} WHERE ${name(id)} = ${parameter(0)} AND (${name(digest)} = ${parameter(1)} OR 1 = 1)`',
     suites: ['test/e2e/confirm-reset.e2e-spec.ts', 'test/e2e/token-store-contract.e2e-spec.ts'],
   },
   {
@@ -159,8 +160,8 @@ export default [
     name: 'attempts-past-the-cap',
     promise: 'guessing a short code: no wrong code is counted beyond the cap, even concurrently',
     file: 'lib/storage/typeorm-token-statements.ts',
-    find: ' AND ${name(attempts)} < ${parameter(2)} ',
-    replace: ' AND ${name(attempts)} <= ${parameter(2)} ',
+    find: ' AND ${name(attempts)} < ${parameter(2)}`',
+    replace: ' AND ${name(attempts)} <= ${parameter(2)}`',
     suites: ['test/e2e/token-store-contract.e2e-spec.ts', 'test/e2e/account-bound-codes.e2e-spec.ts'],
   },
   {
