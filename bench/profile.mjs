@@ -6,7 +6,9 @@
  * out): TypeORM building queries, the rest of TypeORM, exceptions being built (their stack capture included), the
  * database driver, the framework, the package, the sample, and the rest. Profiles are kept in --out.
  *
- *   node bench/profile.mjs [--engine sqlite|postgres|mariadb] [--seconds 8] [--out DIR] [BUILD_DIR ...]
+ *   node bench/profile.mjs [--engine sqlite|postgres|mariadb] [--seconds 8] [--out DIR] [--smtp] [BUILD_DIR ...]
+ *
+ * --smtp: the sample mails to a counting SMTP sink (SMTP_CONNECTIONS as this process has it) instead of printing.
  *
  * A build directory is a checkout with `dist/` and `sample/dist/` built (e.g. `git worktree add` of an older commit
  * and `npm run build:sample` there, its node_modules linked to this one's).
@@ -18,6 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import bcrypt from 'bcrypt';
 import { createBenchDb, seedAccounts, seededEmail } from './lib/bench-db.mjs';
 import { load, settle } from './lib/load.mjs';
+import { startMailSinkThread } from './lib/mail-sink-thread.mjs';
 import { freePort, ROOT, startSample, UNTHROTTLED, writeSeedFile } from './lib/sample-process.mjs';
 
 const argv = process.argv.slice(2);
@@ -25,7 +28,9 @@ const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name
 const engine = option('--engine', 'sqlite');
 const seconds = Number(option('--seconds', 8));
 const out = resolve(option('--out', join(ROOT, 'bench/profiles')));
-const builds = argv.filter((arg, i) => !arg.startsWith('--') && !argv[i - 1]?.startsWith('--'));
+const smtp = argv.includes('--smtp');
+const VALUED = new Set(['--engine', '--seconds', '--out']);
+const builds = argv.filter((arg, i) => !arg.startsWith('--') && !VALUED.has(argv[i - 1]));
 const ACCOUNTS = 500;
 const API = '/api/password_reset/';
 const ENDPOINTS = {
@@ -72,9 +77,18 @@ async function profileBuild(build, label) {
   const results = [];
   for (const [endpoint, [path, body]] of Object.entries(ENDPOINTS)) {
     const db = await createBenchDb(engine, seed.dir);
+    const sink = smtp ? await startMailSinkThread() : undefined;
+    const mail = sink ? { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port) } : {};
     const file = join(out, `${label}-${engine}-${endpoint.split(' ')[0]}.cpuprofile`);
     const sample = await startSample(
-      { PORT: String(await freePort()), DATABASE_URL: db.url, SEED_FILE: seed.file, ...UNTHROTTLED, PROFILE_OUT: file },
+      {
+        PORT: String(await freePort()),
+        DATABASE_URL: db.url,
+        SEED_FILE: seed.file,
+        ...UNTHROTTLED,
+        ...mail,
+        PROFILE_OUT: file,
+      },
       {
         script: join(build, 'sample/dist/main.js'),
         nodeArgs: ['--import', join(ROOT, 'bench/lib/profiler-preload.mjs')],
@@ -92,6 +106,7 @@ async function profileBuild(build, label) {
     sample.child.kill('SIGWINCH');
     while (!existsSync(`${file}.done`)) await sleep(100);
     await sample.stop();
+    await sink?.close();
     await db.drop();
     results.push({ endpoint, rps: run.rps, statuses: run.statuses, ...shares(file) });
   }

@@ -48,7 +48,15 @@ export class ResetMailer implements OnApplicationShutdown {
 
   constructor(@Inject(SAMPLE_CONFIG) private readonly config: SampleConfig) {
     // Pooled: a connection (and its greeting, EHLO and TCP handshake) per mail cost more than the mail itself.
-    this.transport = config.smtp && createTransport({ host: config.smtp.host, port: config.smtp.port, pool: true });
+    this.transport =
+      config.smtp &&
+      createTransport({
+        host: config.smtp.host,
+        port: config.smtp.port,
+        pool: true,
+        maxConnections: config.smtp.connections,
+        maxMessages: Infinity,
+      });
   }
 
   /** Last, after the module's queue has drained, so the pool's connections close with no mail left to send. */

@@ -20,6 +20,11 @@ interface BadStart {
 
 const BAD_STARTS: BadStart[] = [
   {
+    name: 'an SMTP pool of no connections',
+    env: { SMTP_HOST: '127.0.0.1', SMTP_CONNECTIONS: '0' },
+    line: /^Configuration error: SMTP_CONNECTIONS must be a whole number from 1 to 1000, not "0"$/,
+  },
+  {
     name: 'an unknown DATABASE_URL scheme',
     env: { DATABASE_URL: 'mongodb://127.0.0.1/app' },
     line: /^Configuration error: DATABASE_URL has an unknown scheme "mongodb"/,

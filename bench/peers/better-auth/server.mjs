@@ -17,6 +17,9 @@ const transport = createTransport({
   host: process.env.SMTP_HOST ?? '127.0.0.1',
   port: Number(process.env.SMTP_PORT ?? 25),
   pool: true,
+  // The sample's pool size, so both deliver through the same number of connections.
+  maxConnections: Number(process.env.SMTP_CONNECTIONS ?? 50),
+  maxMessages: Infinity,
 });
 
 const database = new Database(process.env.DATABASE);
