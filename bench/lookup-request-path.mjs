@@ -88,11 +88,12 @@ try {
   if (run.errors || answered !== run.requests) log('not all answered 200:', JSON.stringify(run.statuses), run.errors);
 
   console.log(
-    '| engine | users | requests (known account) | answers/s | p50 / p99 | mails | all mailed after | mails/s |',
+    '| engine | users | requests (known account) | answered 200/s | refused 503 | p50 / p99 | mails | all mailed after | mails/s |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   console.log(
-    `| ${args.db} | ${USERS.toLocaleString('en')} | ${run.requests} | ${run.rps.toFixed(0)} | ${run.p50} / ${run.p99} ms | ` +
+    `| ${args.db} | ${USERS.toLocaleString('en')} | ${run.requests} | ${(answered / run.seconds).toFixed(0)} | ` +
+      `${run.statuses[503] ?? 0} | ${run.p50} / ${run.p99} ms | ` +
       `${sink.received - before} | ${doneSeconds.toFixed(2)} s | ${(answered / doneSeconds).toFixed(0)} |`,
   );
 } finally {

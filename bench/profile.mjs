@@ -33,9 +33,11 @@ const VALUED = new Set(['--engine', '--seconds', '--out']);
 const builds = argv.filter((arg, i) => !arg.startsWith('--') && !VALUED.has(argv[i - 1]));
 const ACCOUNTS = 500;
 const API = '/api/password_reset/';
+/** Path, body, and the sample's environment over the unthrottled one. */
 const ENDPOINTS = {
-  'validate (invalid token)': [`${API}validate_token/`, () => ({ token: randomBytes(48).toString('base64url') })],
-  'request (known account)': [API, () => ({ email: seededEmail(randomInt(ACCOUNTS)) })],
+  'validate (invalid token)': [`${API}validate_token/`, () => ({ token: randomBytes(48).toString('base64url') }), {}],
+  'request (known account)': [API, () => ({ email: seededEmail(randomInt(ACCOUNTS)) }), {}],
+  'request refused (429)': [API, () => ({ email: seededEmail(randomInt(ACCOUNTS)) }), { REQUEST_THROTTLE_LIMIT: '1' }],
 };
 
 /** The area a profile node's self time counts for. */
@@ -75,17 +77,18 @@ async function profileBuild(build, label) {
   const seed = writeSeedFile([]);
   const passwordHash = await bcrypt.hash('Bench-password-1', 12);
   const results = [];
-  for (const [endpoint, [path, body]] of Object.entries(ENDPOINTS)) {
+  for (const [endpoint, [path, body, limits]] of Object.entries(ENDPOINTS)) {
     const db = await createBenchDb(engine, seed.dir);
     const sink = smtp ? await startMailSinkThread() : undefined;
     const mail = sink ? { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port) } : {};
-    const file = join(out, `${label}-${engine}-${endpoint.split(' ')[0]}.cpuprofile`);
+    const file = join(out, `${label}-${engine}-${endpoint.replace(/\W+/g, '-')}.cpuprofile`);
     const sample = await startSample(
       {
         PORT: String(await freePort()),
         DATABASE_URL: db.url,
         SEED_FILE: seed.file,
         ...UNTHROTTLED,
+        ...limits,
         ...mail,
         PROFILE_OUT: file,
       },

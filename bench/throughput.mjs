@@ -506,8 +506,8 @@ function throughputSection({ combos, date, seconds }) {
     '- Unknown accounts skip the writes and the mail, hence the gap between the two request rows.',
     "- The bare app has none of the sample's own per-request work (its `nosniff` header, Swagger's routes in the",
     '  router), so the shares include that too.',
-    '- This machine is shared with other work: single figures move by ±30% from run to run; the alternation keeps',
-    '  each share to the machine state of its own row.',
+    '- Single figures move by up to ±30% from run to run even on a quiet machine (the two ceiling runs beside a',
+    '  row show how much); the alternation keeps each share to the machine state of its own row.',
   );
   return lines.join('\n');
 }
