@@ -8,6 +8,8 @@
  *
  *   node bench/profile.mjs [--engine sqlite|postgres|mariadb] [--seconds 8] [--out DIR] [--smtp] [BUILD_DIR ...]
  *
+ *   node bench/profile.mjs --analyse FILE.cpuprofile ...   (the same table for profiles already taken)
+ *
  * --smtp: the sample mails to a counting SMTP sink (SMTP_CONNECTIONS as this process has it) instead of printing.
  *
  * A build directory is a checkout with `dist/` and `sample/dist/` built (e.g. `git worktree add` of an older commit
@@ -47,15 +49,18 @@ function area({ url, functionName }) {
     const building = ['query-builder', 'repository', 'find-options', 'entity-manager', 'persistence'];
     return building.includes(typeorm[1]) ? 'TypeORM building queries' : 'TypeORM, the rest';
   }
-  if (/Exception$|^Error$|captureStackTrace/.test(functionName)) return 'exceptions built';
+  // Not Node's own DOMException (an aborted stream's): that is Node's work.
+  if (!url.startsWith('node:') && /Exception$|^Error$|captureStackTrace/.test(functionName)) return 'exceptions built';
   if (/node_modules\/(better-sqlite3|pg|pg-protocol|mysql2)\//.test(url)) return 'database driver';
   if (/node_modules\/(@nestjs|express|router|body-parser|fastify|@fastify|find-my-way|light-my-request)/.test(url)) {
     return 'framework (Nest, Express/Fastify)';
   }
+  if (/node_modules\/nodemailer\//.test(url)) return 'nodemailer';
+  if (url.includes('/node_modules/')) return 'other packages';
   if (/\/sample\/dist\//.test(url)) return 'the sample';
   if (/\/dist\//.test(url)) return 'nestjs-password-reset';
   if (functionName === '(garbage collector)') return 'garbage collector';
-  return 'the rest (Node, HTTP, native)';
+  return 'Node, HTTP, native';
 }
 
 function shares(file) {
@@ -116,20 +121,35 @@ async function profileBuild(build, label) {
   return results;
 }
 
-mkdirSync(out, { recursive: true });
-const runs = [];
-for (const [i, build] of (builds.length ? builds : [ROOT]).entries()) {
-  const label = builds.length > 1 ? `build${i + 1}` : 'profile';
-  runs.push({ build: resolve(build), results: await profileBuild(resolve(build), label) });
-}
-const areas = [...new Set(runs.flatMap((run) => run.results.flatMap((r) => [...r.shares.keys()])))].sort();
-console.log(`\nSelf time by area, ${engine}, ${seconds} s per endpoint (profiles in ${out})\n`);
-console.log(`| endpoint | build | req/s | ${areas.join(' | ')} |`);
-console.log(`|---|---|---|${areas.map(() => '---').join('|')}|`);
-for (const endpoint of Object.keys(ENDPOINTS)) {
-  for (const run of runs) {
-    const result = run.results.find((r) => r.endpoint === endpoint);
-    const cells = areas.map((name) => `${(result.shares.get(name) ?? 0).toFixed(1)}%`);
-    console.log(`| ${endpoint} | ${run.build} | ${result.rps.toFixed(0)} | ${cells.join(' | ')} |`);
+/** One Markdown table: a row per profile, a column per area. */
+function printTable(title, rows) {
+  const areas = [...new Set(rows.flatMap((row) => [...row.shares.keys()]))].sort();
+  console.log(`\n${title}\n`);
+  console.log(`| profile | req/s | ${areas.join(' | ')} |`);
+  console.log(`|---|---|${areas.map(() => '---').join('|')}|`);
+  for (const row of rows) {
+    const cells = areas.map((name) => `${(row.shares.get(name) ?? 0).toFixed(1)}%`);
+    console.log(`| ${row.label} | ${row.rps === undefined ? '' : row.rps.toFixed(0)} | ${cells.join(' | ')} |`);
   }
+}
+
+if (argv.includes('--analyse')) {
+  printTable(
+    'Self time by area',
+    builds.map((file) => ({ label: file, ...shares(file) })),
+  );
+} else {
+  mkdirSync(out, { recursive: true });
+  const runs = [];
+  for (const [i, build] of (builds.length ? builds : [ROOT]).entries()) {
+    const label = builds.length > 1 ? `build${i + 1}` : 'profile';
+    runs.push({ build: resolve(build), results: await profileBuild(resolve(build), label) });
+  }
+  const rows = Object.keys(ENDPOINTS).flatMap((endpoint) =>
+    runs.map(({ build, results }) => ({
+      ...results.find((r) => r.endpoint === endpoint),
+      label: `${endpoint}, ${build}`,
+    })),
+  );
+  printTable(`Self time by area, ${engine}, ${seconds} s per endpoint (profiles in ${out})`, rows);
 }
