@@ -29,6 +29,13 @@ export default {
       // scripts/lib: the test runner's own rules (plain ESM, no transform).
       testMatch: ['<rootDir>/lib/**/*.spec.ts', '<rootDir>/scripts/lib/**/*.spec.mjs'],
     },
-    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // Jest's 5 s default suits unit specs; these boot real apps (some several times a test) beside a second pass
+      // on a 2-core machine. A hang still fails, after 30 s.
+      testTimeout: 30_000,
+    },
   ],
 };
