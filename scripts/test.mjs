@@ -152,6 +152,10 @@ for (const { name, passed, failed, pending, ok, reason } of results) {
   const counts = `${passed} passed, ${failed} failed, ${pending} skipped`;
   console.log(`  ${name}: ${ok ? 'ok' : `FAILED: ${reason}`} (${counts})`);
 }
+console.log('\nSlowest suites per pass');
+for (const { name, slowest } of results) {
+  console.log(`  ${name}: ${slowest.map(({ path, seconds }) => `${path} ${seconds.toFixed(0)} s`).join(', ')}`);
+}
 if (skipped.length) {
   console.log(`skipped passes: ${skipped.join(', ')}${requireAll ? ' (REQUIRE_ALL_ENGINES=1: a failure)' : ''}`);
 }

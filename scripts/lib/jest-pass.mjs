@@ -2,7 +2,7 @@
 // from the runner so its rules are unit-tested (scripts/lib/jest-pass.spec.mjs) without running the whole suite.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 /** Jest options that narrow which tests run (each may take a value: `--opt=value` or `--opt value`). */
 const FILTER_OPTIONS = new Set([
@@ -77,6 +77,14 @@ export function evaluateRun(results, { filtered = false } = {}) {
   return { ok: true };
 }
 
+/** The pass's slowest suites (path and seconds, slowest first), to see where CI time goes. */
+export function slowestSuites(root, report, count = 5) {
+  return (report?.testResults ?? [])
+    .map((suite) => ({ path: relative(root, suite.name), seconds: (suite.endTime - suite.startTime) / 1000 }))
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, count);
+}
+
 /**
  * Runs one pass and evaluates it; `timeoutMs` kills a Jest that a leaked connection keeps from exiting. `tokenStore`:
  * where the test apps keep reset tokens (TOKEN_STORE, see test/fixtures/token-store.ts). `logFile`: Jest's output
@@ -119,5 +127,5 @@ export async function runJestPass({
   clearTimeout(timer);
   if (log !== undefined) closeSync(log);
   const report = existsSync(outputFile) ? JSON.parse(readFileSync(outputFile, 'utf8')) : undefined;
-  return { name, ...evaluatePass({ status, report, filtered: isFiltered }) };
+  return { name, ...evaluatePass({ status, report, filtered: isFiltered }), slowest: slowestSuites(root, report) };
 }

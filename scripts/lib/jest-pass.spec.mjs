@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluatePass, evaluateRun, hasTestFilter, jestArguments, runJestPass } from './jest-pass.mjs';
+import { evaluatePass, evaluateRun, hasTestFilter, jestArguments, runJestPass, slowestSuites } from './jest-pass.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const report = (counts) => ({
@@ -66,6 +66,16 @@ describe('a Jest pass of npm test', () => {
         { ok: false, total: 1 },
       ]),
     ).toMatchObject({ ok: false });
+  });
+
+  it('names the slowest suites of a pass, relative to the root', () => {
+    const suite = (name, seconds) => ({ name: join(root, name), startTime: 1_000, endTime: 1_000 + seconds * 1000 });
+    const ran = report({ testResults: [suite('a.ts', 2), suite('b.ts', 9), suite('c.ts', 5)] });
+    expect(slowestSuites(root, ran, 2)).toEqual([
+      { path: 'b.ts', seconds: 9 },
+      { path: 'c.ts', seconds: 5 },
+    ]);
+    expect(slowestSuites(root, undefined)).toEqual([]);
   });
 
   // A real Jest, as scripts/test.mjs starts it, with a path filter that matches nothing (a renamed directory, a
