@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // `npm run test:mutants`: proves the suites guard the README's promises. Applies each mutant of scripts/mutants.list.mjs,
-// one at a time, to a throw-away copy of the checkout and runs only the suites listed for it (SQLite, Express); every
-// mutant must make a test fail. First the same suites run unmutated, so a failure means the mutant caused it.
+// one at a time per throw-away copy of the checkout (two copies side by side on two cores), and runs only the suites
+// listed for it (SQLite, Express); every mutant must make a test fail. First the same suites run unmutated, so a failure means the mutant caused it.
 // A mutant that does not type-check, or that stops a suite from loading, is invalid rather than killed.
 // Arguments: mutant names to run only those; --markdown prints the table for the docs.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -15,7 +15,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -73,16 +73,16 @@ function copyCheckout() {
 const projectOf = (suite) => (suite.startsWith('test/') ? 'e2e' : 'unit');
 
 /**
- * One Jest run of `suites` in `work`. No --bail: with it Jest 30 exits before writing the --json report, and with
- * two workers for a mutant's one to three suites it would save little.
+ * One Jest run of `suites` in `work`, with `workers` workers. No --bail: with it Jest 30 exits before writing the
+ * --json report, and for a mutant's one to three suites it would save little.
  */
-function jest(work, suites) {
+async function jest(work, suites, workers) {
   const outputFile = join(work, '.mutants-report.json');
   rmSync(outputFile, { force: true });
   const projects = [...new Set(suites.map(projectOf))];
   const started = Date.now();
   // Jest 30 reads arguments after --selectProjects as project names: the paths go first.
-  const { status, error, stdout, stderr } = spawnSync(
+  const child = spawn(
     process.execPath,
     [
       '--experimental-vm-modules',
@@ -90,7 +90,7 @@ function jest(work, suites) {
       ...suites,
       '--selectProjects',
       ...projects,
-      '--maxWorkers=2',
+      `--maxWorkers=${workers}`,
       '--ci',
       '--json',
       '--outputFile',
@@ -98,21 +98,22 @@ function jest(work, suites) {
     ],
     {
       cwd: work,
-      encoding: 'utf8',
       env: { ...process.env, DB_ENGINE: 'sqlite', HTTP_ADAPTER: 'express', FORCE_COLOR: '0' },
-      timeout: JEST_TIMEOUT_MS,
-      killSignal: 'SIGKILL',
-      maxBuffer: 64 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, JEST_TIMEOUT_MS);
+  const status = await new Promise((resolve) => child.once('close', resolve));
+  clearTimeout(timer);
   const report = existsSync(outputFile) ? JSON.parse(readFileSync(outputFile, 'utf8')) : undefined;
-  return {
-    status,
-    timedOut: error?.code === 'ETIMEDOUT',
-    output: `${stdout}${stderr}`,
-    report,
-    seconds: (Date.now() - started) / 1000,
-  };
+  return { status, timedOut, output, report, seconds: (Date.now() - started) / 1000 };
 }
 
 /**
@@ -156,47 +157,59 @@ function createTypeChecker(work) {
 }
 
 const startedAt = Date.now();
-const work = copyCheckout();
+// Two copies run two mutants at once: most list one or two suites, so one Jest rarely fills both cores.
+const lanes = Math.max(1, Math.min(2, availableParallelism(), mutants.length));
+const works = Array.from({ length: lanes }, copyCheckout);
 // Also on `fail` and Ctrl-C, which end the process without unwinding.
-process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+process.on('exit', () => works.forEach((work) => rmSync(work, { recursive: true, force: true })));
 process.on('SIGINT', () => process.exit(130));
 // Baseline: every listed suite passes unmutated, and runs at least one test.
 const suites = [...new Set(mutants.flatMap((mutant) => mutant.suites))].sort();
 console.log(`baseline: ${suites.length} suites unmutated`);
-const baseline = jest(work, suites);
+const baseline = await jest(works[0], suites, 2);
 const pass = evaluatePass({ status: baseline.status, report: baseline.report });
 if (!pass.ok) {
   console.log(baseline.output);
   fail(`the suites fail without a mutant (${pass.reason}): fix them first`);
 }
 for (const suite of suites) {
-  const ran = baseline.report.testResults.find((result) => result.name === join(work, suite));
+  const ran = baseline.report.testResults.find((result) => result.name === join(works[0], suite));
   if (!ran?.assertionResults.some((test) => test.status === 'passed')) fail(`${suite} passed no test unmutated`);
 }
 console.log(`baseline: ${pass.passed} tests passed in ${baseline.seconds.toFixed(0)} s\n`);
 
-const typeErrors = createTypeChecker(work);
+// Only the mutated file's text differs between copies: one checker serves both.
+const typeErrors = createTypeChecker(works[0]);
 const results = [];
-for (const mutant of mutants) {
-  const path = join(work, mutant.file);
+
+async function runMutant(work, mutant) {
   const errors = typeErrors(mutant.file, mutant.mutated);
-  let result;
-  if (errors.length) {
-    result = { name: mutant.name, status: 'invalid', detail: `type error: ${errors[0]}`, seconds: 0 };
-  } else {
-    writeFileSync(path, mutant.mutated);
-    const ran = jest(work, mutant.suites);
-    writeFileSync(path, mutant.original);
-    result = {
-      name: mutant.name,
-      ...mutantOutcome(ran, { root: work, suites: mutant.suites, timeoutSeconds: JEST_TIMEOUT_MS / 1000 }),
-      seconds: ran.seconds,
-    };
-    if (result.status === 'invalid') console.log(ran.output);
-  }
-  results.push({ ...result, promise: mutant.promise });
-  console.log(`${result.status.padEnd(8)} ${mutant.name} (${result.seconds.toFixed(1)} s): ${result.detail}`);
+  if (errors.length) return { name: mutant.name, status: 'invalid', detail: `type error: ${errors[0]}`, seconds: 0 };
+  const path = join(work, mutant.file);
+  writeFileSync(path, mutant.mutated);
+  const ran = await jest(work, mutant.suites, lanes === 1 ? 2 : 1);
+  writeFileSync(path, mutant.original);
+  const result = {
+    name: mutant.name,
+    ...mutantOutcome(ran, { root: work, suites: mutant.suites, timeoutSeconds: JEST_TIMEOUT_MS / 1000 }),
+    seconds: ran.seconds,
+  };
+  if (result.status === 'invalid') console.log(ran.output);
+  return result;
 }
+
+let next = 0;
+await Promise.all(
+  works.map(async (work) => {
+    for (let index = next++; index < mutants.length; index = next++) {
+      const mutant = mutants[index];
+      const result = await runMutant(work, mutant);
+      // In the list's order, whichever copy ran it.
+      results[index] = { ...result, promise: mutant.promise };
+      console.log(`${result.status.padEnd(8)} ${mutant.name} (${result.seconds.toFixed(1)} s): ${result.detail}`);
+    }
+  }),
+);
 
 const total = (Date.now() - startedAt) / 1000;
 const bad = results.filter((result) => result.status !== 'killed');
