@@ -15,6 +15,7 @@ import type { DataSource } from 'typeorm';
 import { ResetToken } from '../entities/reset-token.entity.js';
 import { DEFAULT_CLEANUP_BATCH_SIZE } from '../password-reset.constants.js';
 import { TypeOrmResetTokenStore } from '../storage/typeorm-reset-token.store.js';
+import { redactUrlPasswords } from '../utils/redact.util.js';
 
 const USAGE = 'usage: nestjs-password-reset-clear-expired --data-source <module.js> [--batch-size <1..10000>]';
 
@@ -54,6 +55,8 @@ function findDataSource(module: Record<string, unknown>): DataSource {
 }
 
 main().catch((error: unknown) => {
-  console.error(`nestjs-password-reset-clear-expired: ${error instanceof Error ? error.message : String(error)}`);
+  // Cron mails or ships this line: a driver error quoting the database URL must not carry its password.
+  const message = redactUrlPasswords(error instanceof Error ? error.message : String(error));
+  console.error(`nestjs-password-reset-clear-expired: ${message}`);
   process.exitCode = 1;
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { HttpException } from '@nestjs/common';
 import { inspect, types } from 'node:util';
-import { REDACTED, redactSecretInError, redactText } from './redact.util.js';
+import { describeError, REDACTED, redactSecretInError, redactText, redactUrlPasswords } from './redact.util.js';
 
 const SECRET = '$2b$04$abcdefghijklmnopqrstuv';
 
@@ -107,5 +107,29 @@ describe('redactSecretInError', () => {
     const error = new Error('message');
     expect(redactSecretInError(error, '')).toBe(error);
     expect(redactText('message', undefined)).toBe('message');
+  });
+});
+
+describe('redactUrlPasswords', () => {
+  it('masks the password of every connection URL, whatever it holds, and keeps the rest to debug by', () => {
+    const text =
+      'no database at postgres://app:s3cret@db.internal:5432/app, nor at mysql://root:p@ss:w0rd@10.0.0.2/test; ' +
+      'cache redis://:r3dis-pw@cache:6379/0 (amqps://guest:guest%40x@mq)';
+    expect(redactUrlPasswords(text)).toBe(
+      `no database at postgres://app:${REDACTED}@db.internal:5432/app, nor at mysql://root:${REDACTED}@10.0.0.2/test; ` +
+        `cache redis://:${REDACTED}@cache:6379/0 (amqps://guest:${REDACTED}@mq)`,
+    );
+  });
+
+  it('leaves URLs without a password, and other text, as they are', () => {
+    const text = 'see https://example.com/a:b@c, postgres://app@db/app and user:pass@host (no scheme)';
+    expect(redactUrlPasswords(text)).toBe(text);
+  });
+
+  it('is part of every error line the module logs', () => {
+    const error = new Error('connect to redis://default:hunter2-pw@cache:6379 failed for token tok3n-value');
+    expect(describeError(error, 'tok3n-value')).toBe(
+      `Error: connect to redis://default:${REDACTED}@cache:6379 failed for token ${REDACTED}`,
+    );
   });
 });

@@ -86,7 +86,19 @@ function copy(value: unknown, secret: SecretPattern, copies: Map<object, unknown
   return target;
 }
 
-/** An error's name and message for a log line, with a secret (the token) masked wherever it appears. */
+/** `scheme://user:password@` in a connection URL: the password part, up to the last `@` before the host. */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s/]*@/giu;
+
+/** `text` with the password of every connection URL in it masked (a driver or config error may quote one). */
+export function redactUrlPasswords(text: string): string {
+  return text.replace(URL_PASSWORD, `$1${REDACTED}@`);
+}
+
+/**
+ * An error's name and message for a log line, with a secret (the token) masked wherever it appears, and any
+ * connection URL's password.
+ */
 export function describeError(error: unknown, secret?: string): string {
-  return redactText(error instanceof Error ? `${error.name}: ${error.message}` : String(error), secret);
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return redactUrlPasswords(redactText(text, secret));
 }

@@ -180,6 +180,22 @@ ${exportLine.replace('$OPTIONS', options)}
       }
     });
 
+    it('exits 1 without the database password when the error quotes the connection URL', async () => {
+      database = await createTestDatabase(DB_ENGINE, { shared: true });
+      const password = 'cron-s3cret-pw';
+      const file = writeDataSourceModule(
+        `throw new Error('no database at postgres://cron:${password}@db.internal:5432/app');`,
+      );
+      try {
+        const result = run('--data-source', file);
+        expect(result.status).toBe(1);
+        expect(result.stderr).toContain('postgres://cron:[redacted]@db.internal:5432/app');
+        expect(`${result.stdout}${result.stderr}`).not.toContain(password);
+      } finally {
+        rmSync(file, { force: true });
+      }
+    });
+
     it('exits 1 with a hint when the data source does not list the token entity', async () => {
       database = await createTestDatabase(DB_ENGINE, { shared: true });
       const file = writeDataSourceModule('export default new DataSource({ ...$OPTIONS, entities: [User] });');
