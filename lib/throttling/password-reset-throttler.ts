@@ -83,6 +83,8 @@ export class PasswordResetThrottler implements OnApplicationShutdown {
     name: PasswordResetThrottleName,
   ): Promise<ThrottleStorageRecord> {
     try {
+      // Our own in-memory counts answer at once; a deadline timer per hit would only tax a flood.
+      if (this.ownedStorage) return await this.ownedStorage.increment(key, ttl, limit, ttl);
       return await withDeadline(
         () => this.storage.increment(key, ttl, limit, ttl, name),
         this.options.throttle.storageTimeout,

@@ -1,4 +1,4 @@
-import { isIP, isIPv6 } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { MAX_USER_AGENT_LENGTH } from '../password-reset.constants.js';
 
 /** Who asked for a token, as stored on it and passed to listeners. */
@@ -25,7 +25,11 @@ function header(request: HttpRequestLike, name: string): string | undefined {
  */
 export function normaliseIpAddress(value: string | null | undefined): string | null {
   const first = value?.split(',')[0].trim() ?? '';
-  if (first.length > 45 || !isIP(first)) return null;
+  if (first.length > 45) return null;
+  // How a dual-stack socket reports every IPv4 client, so on every request: no need to expand the groups.
+  const dottedTail = /^::ffff:/i.test(first) ? first.slice(7) : undefined;
+  if (dottedTail !== undefined && isIPv4(dottedTail)) return dottedTail;
+  if (!isIP(first)) return null;
   return isIPv6(first) ? (mappedIpv4(ipv6Groups(first)) ?? first) : first;
 }
 
