@@ -7,13 +7,15 @@
  *   POST /bare/select  one SELECT by a unique indexed column, 404 (NotFoundException, as an app throws it)
  *                      when nothing matches: the ceiling of validate with an invalid token
  *   POST /bare/noop    no database work, 200: the framework's cheapest answer, the ceiling of the flood paths
+ *   POST /bare/refuse  no database work, a 429 (HttpException, as an app refuses a call): the framework's cheapest
+ *                      refusal, the like-for-like ceiling of the per-client limit's 429
  *
  *   DATABASE_URL=sqlite:/tmp/bare.sqlite|postgres://…|mariadb://… PORT=3001 [HTTP_ADAPTER=fastify]
  *     [BARE_WAL=1] [BARE_SELECT_ROWS=1000] node bench/bare-app/main.mjs
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { Body, Controller, HttpCode, Inject, Module, NotFoundException, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpException, Inject, Module, NotFoundException, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import { EntitySchema } from 'typeorm';
@@ -58,6 +60,10 @@ class BareController {
   noop() {
     return { status: 'OK' };
   }
+
+  refuse() {
+    throw new HttpException('Too Many Requests', 429);
+  }
 }
 Inject(getRepositoryToken(BareRow))(BareController, undefined, 0);
 Inject(getRepositoryToken(BareToken))(BareController, undefined, 1);
@@ -74,6 +80,7 @@ Body()(BareController.prototype, 'select', 0);
 route('create', undefined);
 route('select', 'select');
 route('noop', 'noop');
+route('refuse', 'refuse');
 const Mounted = Reflect.decorate([Controller('bare')], BareController);
 
 /** The data source the sample's config makes of the same DATABASE_URL. */
