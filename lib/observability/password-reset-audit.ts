@@ -100,8 +100,10 @@ export class PasswordResetAudit {
    */
   record(name: PasswordResetEventName, payload: object): void {
     this.count(name, payload);
-    if (!this.events) return;
     const events = this.events;
+    // Nobody listening (a 429 flood, usually): no turn of the loop to schedule. Wildcard mode leaves onAny() out
+    // of hasListeners(), hence the second test.
+    if (!events || !(events.hasListeners(name) || events.listenersAny().length)) return;
     const emitted = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => events.emitAsync(name, payload))
       .then(

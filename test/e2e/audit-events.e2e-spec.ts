@@ -289,6 +289,48 @@ describe('audit events', () => {
     }
   });
 
+  it('reaches a listener of each kind alone: onAny, by wildcard, and by name added while the app runs', async () => {
+    const t = await startApp({
+      eventEmitter: { wildcard: true },
+      options: { throttle: { request: { limit: 1, ttl: 60 } } },
+      withoutEventRecorder: true,
+    });
+    const emitter = t.app.get(EventEmitter2);
+    await post(t, ROUTES.request, { email: 'nobody@example.com' }).expect(200);
+    const heard: string[] = [];
+    /** Each kind subscribes `listener` and returns how to unsubscribe it. */
+    const kinds: [string, (listener: () => void) => () => void][] = [
+      [
+        'any',
+        (listener) => {
+          const any = (name: string | string[]) => void (String(name) === PasswordResetEvents.Throttled && listener());
+          emitter.onAny(any);
+          return () => emitter.offAny(any);
+        },
+      ],
+      [
+        'wildcard',
+        (listener) => (emitter.on('password_reset.*', listener), () => emitter.off('password_reset.*', listener)),
+      ],
+      [
+        'by name',
+        (listener) => (
+          emitter.on(PasswordResetEvents.Throttled, listener),
+          () => emitter.off(PasswordResetEvents.Throttled, listener)
+        ),
+      ],
+    ];
+    for (const [kind, listen] of kinds) {
+      // Refused with no listener at all, then with this one alone, subscribed while the app runs.
+      await post(t, ROUTES.request, { email: 'nobody@example.com' }).expect(429);
+      const unsubscribe = listen(() => void heard.push(kind));
+      await post(t, ROUTES.request, { email: 'nobody@example.com' }).expect(429);
+      await t.settle();
+      unsubscribe();
+    }
+    expect(heard).toEqual(['any', 'wildcard', 'by name']);
+  });
+
   it.each(CASES.map((c) => [c.outcome, c] as const))('%s: exactly its event, the answer unchanged', async (_, c) => {
     const quiet = await startApp({ ...c.setup?.(), withoutEventRecorder: true });
     const audited = await startApp(c.setup?.());
