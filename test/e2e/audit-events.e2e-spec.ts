@@ -21,7 +21,7 @@ import { User } from '../fixtures/user.entity.js';
 
 const SECRET = 'a-server-secret-of-at-least-32-characters!';
 const AGENT = 'AuditTest/1.0';
-/** How long the hostile audit listener takes before it throws: no answer may wait for it. */
+/** How long the hostile audit listener holds at most before it throws: no answer may wait for it. */
 const SLOW_LISTENER_MS = 1500;
 const AUDIT_EVENTS: string[] = [
   PasswordResetEvents.RequestUnmatched,
@@ -338,13 +338,20 @@ describe('audit events', () => {
     const logs = new LogRecorder();
     Logger.overrideLogger(logs);
     const seen: { name: string; payload: unknown }[] = [];
+    // A slow listener that then fails: neither may reach the answer. It holds until the test has the answer,
+    // SLOW_LISTENER_MS at most, so an answer that waited for it takes that long and one that did not costs no wait.
+    let release = () => {};
+    let held = Promise.resolve();
+    const hold = () => (held = new Promise<void>((resolve) => (release = resolve)));
     audited.app.get(EventEmitter2).onAny(async (name, payload) => {
       const event = String(name);
       if (!event.startsWith('password_reset.')) return;
       seen.push({ name: event, payload });
       if (!AUDIT_EVENTS.includes(event)) return;
-      // A slow listener that then fails: neither may reach the answer.
-      await new Promise((resolve) => setTimeout(resolve, SLOW_LISTENER_MS));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, SLOW_LISTENER_MS);
+        void held.then(() => (clearTimeout(timer), resolve()));
+      });
       throw new Error(`audit sink down for ${event}`);
     });
 
@@ -355,9 +362,11 @@ describe('audit events', () => {
     const prepared = (await c.prepare?.(audited)) ?? {};
     await audited.settle();
     seen.length = 0;
+    hold();
     const started = Date.now();
     const answer = await c.act(audited, prepared);
     expect(Date.now() - started).toBeLessThan(SLOW_LISTENER_MS);
+    release();
     await audited.settle();
 
     expect(observable(answer)).toEqual(expected);
