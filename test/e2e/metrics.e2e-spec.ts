@@ -47,6 +47,8 @@ describe('OpenTelemetry metrics', () => {
 
     for (const email of ['jane@example.com', 'jane@example.com', 'nobody@example.com']) {
       await request(t.server).post(ROUTES.request).send({ email }).expect(200);
+      // Each request's work after a random delay: one at a time, so the last TokenCreated is jane's live token.
+      await t.settle();
     }
     await request(t.server).post(ROUTES.request).send({ email: 'jane@example.com' }).expect(429);
     await t.settle();
