@@ -43,8 +43,20 @@ class RedisThrottleStorage implements PasswordResetThrottleStorage {
 describe('PasswordResetHealthIndicator (nestjs-password-reset/terminus)', () => {
   const startApp = closingTestApps();
   const clients: Redis[] = [];
+  /** BullMQ key prefixes a test used: its queue leaves a `meta` key behind, removed here so runs leave nothing. */
+  const queuePrefixes: string[] = [];
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.quit().catch(() => client.disconnect())));
+    if (!queuePrefixes.length) return;
+    const redis = new Redis(REDIS_URL);
+    try {
+      for (const prefix of queuePrefixes.splice(0)) {
+        const keys = await redis.keys(`${prefix}:*`);
+        if (keys.length) await redis.del(...keys);
+      }
+    } finally {
+      await redis.quit();
+    }
   });
 
   function healthApp(setup: TestAppOptions = {}): Promise<TestApp> {
@@ -82,6 +94,7 @@ describe('PasswordResetHealthIndicator (nestjs-password-reset/terminus)', () => 
     const storage = new RedisThrottleStorage(new Redis(REDIS_URL));
     clients.push(storage.redis);
     const prefix = `health-${process.pid}-${Date.now()}`;
+    queuePrefixes.push(prefix);
     const t = await healthApp({
       options: { throttle: { storage, storageTimeout: 1000, keySecret: 'health-check-throttle-key-0123456789abcdef' } },
       extras: {
