@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm run test:mutants`: proves the suites guard the README's promises. Applies each mutant of scripts/mutants.list.mjs,
 // one at a time per throw-away copy of the checkout (two copies side by side on two cores), and runs only the suites
-// listed for it (SQLite, Express); every mutant must make a test fail. First the same suites run unmutated, so a failure means the mutant caused it.
+// listed for it (SQLite, Express); every mutant must make a test fail. First the same suites run unmutated, so a
+// failure means the mutant caused it.
 // A mutant that does not type-check, or that stops a suite from loading, is invalid rather than killed.
 // Arguments: mutant names to run only those; --markdown prints the table for the docs.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -19,7 +20,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { evaluatePass } from './lib/jest-pass.mjs';
+import { evaluatePass, readJestReport, spawnJest } from './lib/jest-pass.mjs';
 import { applyMutant, mutantOutcome } from './lib/mutant-rules.mjs';
 import allMutants from './mutants.list.mjs';
 
@@ -78,13 +79,14 @@ const projectOf = (suite) => (suite.startsWith('test/') ? 'e2e' : 'unit');
  */
 async function jest(work, suites, workers) {
   const outputFile = join(work, '.mutants-report.json');
+  const logFile = join(work, '.mutants-output.log');
   rmSync(outputFile, { force: true });
   const projects = [...new Set(suites.map(projectOf))];
   const started = Date.now();
-  // Jest 30 reads arguments after --selectProjects as project names: the paths go first.
-  const child = spawn(
-    process.execPath,
-    [
+  const { status, timedOut } = await spawnJest({
+    cwd: work,
+    // Jest 30 reads arguments after --selectProjects as project names: the paths go first.
+    args: [
       '--experimental-vm-modules',
       join(work, 'node_modules', 'jest', 'bin', 'jest.js'),
       ...suites,
@@ -96,24 +98,13 @@ async function jest(work, suites, workers) {
       '--outputFile',
       outputFile,
     ],
-    {
-      cwd: work,
-      env: { ...process.env, DB_ENGINE: 'sqlite', HTTP_ADAPTER: 'express', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGKILL');
-  }, JEST_TIMEOUT_MS);
-  const status = await new Promise((resolve) => child.once('close', resolve));
-  clearTimeout(timer);
-  const report = existsSync(outputFile) ? JSON.parse(readFileSync(outputFile, 'utf8')) : undefined;
-  return { status, timedOut, output, report, seconds: (Date.now() - started) / 1000 };
+    env: { ...process.env, DB_ENGINE: 'sqlite', HTTP_ADAPTER: 'express', FORCE_COLOR: '0' },
+    timeoutMs: JEST_TIMEOUT_MS,
+    logFile,
+    label: `the suites of a mutant (${work})`,
+  });
+  const output = readFileSync(logFile, 'utf8');
+  return { status, timedOut, output, report: readJestReport(outputFile), seconds: (Date.now() - started) / 1000 };
 }
 
 /**

@@ -82,13 +82,10 @@ export class PasswordResetThrottler implements OnApplicationShutdown {
     limit: number,
     name: PasswordResetThrottleName,
   ): Promise<ThrottleStorageRecord> {
+    const count = () => this.storage.increment(key, ttl, limit, ttl, name);
     try {
       // Our own in-memory counts answer at once; a deadline timer per hit would only tax a flood.
-      if (this.ownedStorage) return await this.ownedStorage.increment(key, ttl, limit, ttl);
-      return await withDeadline(
-        () => this.storage.increment(key, ttl, limit, ttl, name),
-        this.options.throttle.storageTimeout,
-      );
+      return await (this.ownedStorage ? count() : withDeadline(count, this.options.throttle.storageTimeout));
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       this.logger.error(`The throttle storage failed to count a ${name} hit (${reason}): answering 503`);

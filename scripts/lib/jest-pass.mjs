@@ -85,6 +85,39 @@ export function slowestSuites(root, report, count = 5) {
     .slice(0, count);
 }
 
+/** Jest's --json report at `outputFile`, or undefined if it wrote none. */
+export function readJestReport(outputFile) {
+  return existsSync(outputFile) ? JSON.parse(readFileSync(outputFile, 'utf8')) : undefined;
+}
+
+/**
+ * Runs `node ...args` (a Jest) in `cwd` with `env`, its output in `logFile` if given (else on `stdio`), and kills
+ * it after `timeoutMs`, if set: a leaked connection can keep Jest from exiting. Resolves to its exit status (null
+ * if it did not start or was killed) and whether it timed out; `label` names it in the messages.
+ */
+export async function spawnJest({ cwd, args, env, timeoutMs, stdio = 'inherit', logFile, label }) {
+  const log = logFile ? openSync(logFile, 'w') : undefined;
+  const child = spawn(process.execPath, args, { cwd, stdio: log === undefined ? stdio : ['ignore', log, log], env });
+  let timedOut = false;
+  const timer = timeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        console.error(`jest on ${label} did not finish within ${timeoutMs / 1000} s: killed`);
+        child.kill('SIGKILL');
+      }, timeoutMs)
+    : undefined;
+  const status = await new Promise((resolve) => {
+    child.once('error', (error) => {
+      console.error(`jest on ${label} did not start: ${error.message}`);
+      resolve(null);
+    });
+    child.once('close', (code) => resolve(code));
+  });
+  clearTimeout(timer);
+  if (log !== undefined) closeSync(log);
+  return { status, timedOut };
+}
+
 /**
  * Runs one pass and evaluates it; `timeoutMs` kills a Jest that a leaked connection keeps from exiting. `tokenStore`:
  * where the test apps keep reset tokens (TOKEN_STORE, see test/fixtures/token-store.ts). `logFile`: Jest's output
@@ -105,27 +138,15 @@ export async function runJestPass({
 }) {
   const name = `${engine}/${adapter}${tokenStore === 'database' ? '' : ` + ${tokenStore} tokens`}`;
   const isFiltered = filtered ?? hasTestFilter(userArgs);
-  const log = logFile ? openSync(logFile, 'w') : undefined;
-  const child = spawn(process.execPath, jestArguments({ root, projects, outputFile, userArgs, filtered: isFiltered }), {
+  const { status } = await spawnJest({
     cwd: root,
-    stdio: log === undefined ? stdio : ['ignore', log, log],
+    args: jestArguments({ root, projects, outputFile, userArgs, filtered: isFiltered }),
     env: { ...process.env, DB_ENGINE: engine, HTTP_ADAPTER: adapter, TOKEN_STORE: tokenStore },
+    timeoutMs,
+    stdio,
+    logFile,
+    label: name,
   });
-  const timer = timeoutMs
-    ? setTimeout(() => {
-        console.error(`jest on ${name} did not finish within ${timeoutMs / 1000} s: killed`);
-        child.kill('SIGKILL');
-      }, timeoutMs)
-    : undefined;
-  const status = await new Promise((resolve) => {
-    child.once('error', (error) => {
-      console.error(`jest on ${name} did not start: ${error.message}`);
-      resolve(null);
-    });
-    child.once('close', (code) => resolve(code));
-  });
-  clearTimeout(timer);
-  if (log !== undefined) closeSync(log);
-  const report = existsSync(outputFile) ? JSON.parse(readFileSync(outputFile, 'utf8')) : undefined;
+  const report = readJestReport(outputFile);
   return { name, ...evaluatePass({ status, report, filtered: isFiltered }), slowest: slowestSuites(root, report) };
 }
