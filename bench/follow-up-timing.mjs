@@ -21,7 +21,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcrypt';
-import { Redis } from 'ioredis';
+import { bullmqEnv } from './lib/bullmq-topology.mjs';
 import { createBenchDb, seedAccounts, seededEmail } from './lib/bench-db.mjs';
 import { load, timedPost } from './lib/load.mjs';
 import { startMailSink } from './lib/mail-sink.mjs';
@@ -32,7 +32,6 @@ const args = new Map(process.argv.slice(2).map((arg, i, all) => [arg, all[i + 1]
 const trials = Number(args.get('--trials') ?? 150);
 const queue = args.get('--queue') ?? 'in-process';
 const dbKind = args.get('--db') ?? 'sqlite';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const WARMUP = 40;
 const THROUGHPUT_SECONDS = 5;
 const GROUPS = ['existing', 'unknown'];
@@ -52,7 +51,7 @@ async function main() {
   const sink = await startMailSink();
   const seed = writeSeedFile([]);
   const db = await createBenchDb(dbKind, seed.dir);
-  const queuePrefix = `{pr_bench_${randomBytes(4).toString('hex')}}`;
+  const topology = queue === 'bullmq' ? bullmqEnv() : undefined;
   const env = {
     DATABASE_URL: db.url,
     SEED_FILE: seed.file,
@@ -62,9 +61,7 @@ async function main() {
     ACCOUNT_PER_CLIENT_THROTTLE_LIMIT: '0',
     ...(queue === 'bullmq'
       ? {
-          REDIS_URL,
-          QUEUE_PREFIX: queuePrefix,
-          THROTTLE_KEY_SECRET: randomBytes(32).toString('hex'),
+          ...topology.env,
           // --no-delay: the work starts at once (as with workers on other hosts); else the default random delay.
           ...(args.has('--no-delay') ? { QUEUE_DELAY_MIN_MS: '0', QUEUE_DELAY_MAX_MS: '0' } : {}),
         }
@@ -167,18 +164,7 @@ async function main() {
     await worker?.stop();
     await db.drop();
     await sink.close();
-    if (queue === 'bullmq') {
-      const redis = new Redis(REDIS_URL);
-      const keys = [];
-      let cursor = '0';
-      do {
-        const [next, batch] = await redis.scan(cursor, 'MATCH', `${queuePrefix}*`, 'COUNT', 1000);
-        keys.push(...batch);
-        cursor = next;
-      } while (cursor !== '0');
-      if (keys.length) await redis.del(...keys);
-      await redis.quit();
-    }
+    await topology?.cleanup();
   }
 }
 
