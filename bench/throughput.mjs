@@ -6,6 +6,9 @@
  * loads each endpoint with autocannon between two runs of its ceiling:
  *
  *   request (known account)      vs one INSERT; also mails delivered per second, counted at the sink
+ *   the same, BullMQ             the production topology (when Redis answers, unless --no-bullmq): a web instance that
+ *                                only enqueues, and one SAMPLE_ROLE=worker process either beside it under the load or
+ *                                started after it (as on a host of its own), draining the backlog alone
  *   request (unknown account)    vs one INSERT
  *   validate_token (invalid)     vs one SELECT by a unique column answering 404
  *   request refused (429)        vs a bare 429 with no database work (REQUEST_THROTTLE_LIMIT=1); also vs the 200 below
@@ -17,7 +20,7 @@
  *
  *   node bench/throughput.mjs [--engines sqlite,postgres,mariadb] [--adapters express,fastify] [--seconds 8]
  *     [--warmup 2] [--connections 16] [--confirm-on sqlite:express,postgres:fastify] [--full [--scale-rows 1000000]]
- *     [--no-write] [--build]
+ *     [--no-write] [--no-bullmq] [--build]
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -35,6 +38,7 @@ import {
   seededEmail,
   seededToken,
 } from './lib/bench-db.mjs';
+import { bullmqEnv, redisReachable } from './lib/bullmq-topology.mjs';
 import { alternate } from './lib/ceiling.mjs';
 import { load, settle, timedPost } from './lib/load.mjs';
 import { drainedMails, startMailSinkThread } from './lib/mail-sink-thread.mjs';
@@ -61,6 +65,7 @@ const { values: options } = parseArgs({
     'confirm-on': { type: 'string', default: 'sqlite:express,postgres:fastify' },
     full: { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
+    'no-bullmq': { type: 'boolean', default: false },
     build: { type: 'boolean', default: false },
   },
 });
@@ -94,25 +99,33 @@ const log = (...parts) => console.log(`[${new Date().toISOString().slice(11, 19)
 const epochMs = () => performance.timeOrigin + performance.now();
 
 /**
- * The sample with the loop monitor preloaded and its own mail sink; `env` over the unthrottled defaults.
- * `stop()` ends the sample first, so its pooled transport has sent what was queued before the sink closes.
+ * The sample with the loop monitor preloaded and its own mail sink; `env` over the unthrottled defaults. With
+ * `bullmq`, a web instance (the one measured) and one worker process sharing a queue of this run's own: started
+ * with it (`'beside'`), or only by `startWorker()` (`'apart'`). `stop()` ends the sample first, so its pooled
+ * transport has sent what was queued before the sink closes.
  */
-async function startModule(engine, adapter, seed, env = {}) {
+async function startModule(engine, adapter, seed, env = {}, { bullmq } = {}) {
   const sink = await startMailSinkThread();
   const db = await createBenchDb(engine, seed.dir);
+  const topology = bullmq ? bullmqEnv() : undefined;
+  const common = {
+    DATABASE_URL: db.url,
+    SEED_FILE: seed.file,
+    HTTP_ADAPTER: adapter,
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(sink.port),
+    ...UNTHROTTLED,
+    ...topology?.env,
+    ...env,
+  };
   const sample = await startSample(
-    {
-      PORT: String(await freePort()),
-      DATABASE_URL: db.url,
-      SEED_FILE: seed.file,
-      HTTP_ADAPTER: adapter,
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: String(sink.port),
-      ...UNTHROTTLED,
-      ...env,
-    },
+    { ...common, PORT: String(await freePort()), ...(bullmq ? { SAMPLE_ROLE: 'web' } : {}) },
     { nodeArgs: ['--import', join(ROOT, 'bench/lib/loop-monitor.mjs')], ipc: true },
   );
+  let worker;
+  const startWorker = async () =>
+    (worker = await startSample({ ...common, PORT: String(await freePort()), SAMPLE_ROLE: 'worker' }));
+  if (bullmq === 'beside') await startWorker();
   /** Event-loop delay of the sample since the previous call (the preload resets its histogram each time). */
   const loopWindow = () =>
     new Promise((resolve, reject) => {
@@ -121,8 +134,15 @@ async function startModule(engine, adapter, seed, env = {}) {
       sample.child.send('loop-window');
     });
   await loopWindow();
-  const stop = async () => (await sample.stop(), await sink.close(), await db.drop());
-  return { name: 'module', db, sink, url: sample.url, pid: sample.child.pid, loopWindow, stop };
+  const stop = async () => {
+    await sample.stop();
+    await worker?.stop();
+    await sink.close();
+    await db.drop();
+    await topology?.cleanup();
+  };
+  const module = { name: 'module', db, sink, url: sample.url, pid: sample.child.pid, loopWindow, stop };
+  return bullmq === 'apart' ? { ...module, startWorker } : module;
 }
 
 /** bench/bare-app on a fresh database of the same engine; SQLite in WAL mode, as the sample opens it. */
@@ -172,15 +192,25 @@ async function ceilingOf(bare, path, body, expect) {
 
 /**
  * The known-account request: answers per second, and mails delivered per second, counted at the sink from the
- * start of the load until the last mail of the run arrived (the deferred work drained).
+ * start of the load until the last mail of the run arrived (the deferred work drained). With a worker started
+ * only after the load (`module.startWorker`), from when it is ready until it has drained the warm-up's jobs and
+ * the run's.
  */
 async function deliveredRun(module, name, body) {
   const path = API + '/';
-  const warmup = await warm(module, path, body);
-  const { mails: warmupMails } = await drainedMails(module.sink, 0, warmup?.statuses[200] ?? 0);
-  const started = epochMs();
+  const warmed = (await warm(module, path, body))?.statuses[200] ?? 0;
+  const { mails: before } = module.startWorker ? { mails: 0 } : await drainedMails(module.sink, 0, warmed);
+  let started = epochMs();
   const result = await measure(module, name, { path, body, expect: 200 });
-  const { mails, lastAt } = await drainedMails(module.sink, warmupMails, result.statuses[200] ?? 0);
+  let expected = result.statuses[200] ?? 0;
+  let from = before;
+  if (module.startWorker) {
+    await module.startWorker();
+    started = epochMs();
+    from = (await module.sink.count()).received;
+    expected += warmed - from;
+  }
+  const { mails, lastAt } = await drainedMails(module.sink, from, expected);
   const seconds = mails ? (lastAt - started) / 1000 : result.seconds;
   result.delivery = { mails, seconds, rate: mails / seconds, refused: result.statuses[503] ?? 0 };
   log(`module ${name} delivery`, JSON.stringify(result.delivery));
@@ -219,7 +249,7 @@ async function confirmRun(module, passwordHash) {
 }
 
 /** Every row of one engine × adapter. */
-async function comboRun(engine, adapter, { seed, floodSeed }, passwordHash) {
+async function comboRun(engine, adapter, { seed, floodSeed, bullmq }, passwordHash) {
   const label = `${engine} ${adapter}`;
   log(`${label}: starting the bare app and the sample`);
   const bare = await startBare(engine, adapter, seed);
@@ -251,6 +281,22 @@ async function comboRun(engine, adapter, { seed, floodSeed }, passwordHash) {
       peakRss = peakRssMiB(module.pid);
     } finally {
       await module.stop();
+    }
+    // Each topology on a sample of its own: a queue drained by a worker started late must start empty.
+    const scaledOut = (topology) => async () => {
+      const scaled = await startModule(engine, adapter, seed, {}, { bullmq: topology });
+      try {
+        await seedAccounts(scaled.db, { from: 0, count: REQUEST_ACCOUNTS, passwordHash });
+        return await deliveredRun(scaled, `request known (BullMQ, worker ${topology})`, requestKnown);
+      } finally {
+        await scaled.stop();
+      }
+    };
+    if (bullmq) {
+      [rows.requestKnownBeside, rows.requestKnownApart] = await alternate(insertCeiling, [
+        scaledOut('beside'),
+        scaledOut('apart'),
+      ]);
     }
 
     // Each flood needs its own limits, so its own sample (its one account seeded by the sample itself); the
@@ -424,6 +470,13 @@ const met = (ok) => (ok ? '**met**' : '**NOT met**');
 /** `goal`: the share the issue asks for, if it names one. */
 const ROWS = [
   { key: 'requestKnown', endpoint: 'request (known account)', ceiling: 'INSERT', goal: 0.7 },
+  {
+    key: 'requestKnownBeside',
+    endpoint: 'request (known account), BullMQ, worker beside',
+    ceiling: 'INSERT',
+    goal: 0.7,
+  },
+  { key: 'requestKnownApart', endpoint: 'request (known account), BullMQ, web alone', ceiling: 'INSERT', goal: 0.7 },
   { key: 'requestUnknown', endpoint: 'request (unknown account)', ceiling: 'INSERT' },
   { key: 'validate', endpoint: 'validate_token (invalid)', ceiling: 'SELECT → 404', goal: 0.8 },
   { key: 'refused', endpoint: 'request refused (429, per-client limit)', ceiling: '429, no DB work', goal: 0.8 },
@@ -463,6 +516,7 @@ function throughputSection({ combos, date, seconds }) {
   for (const { engine, adapter, rows } of combos) {
     for (const { key, endpoint, ceiling, goal } of ROWS) {
       const r = rows[key];
+      if (!r) continue;
       const runs = r.ceiling.runs.map((run) => f0(run.rate)).join(', ');
       lines.push(
         `| ${engine} | ${adapter} | ${endpoint} | ${f1(r.rate)} | ${ceiling} | ${f1(r.ceiling.rate)} (${runs}) | ${pct(r.share)} | ` +
@@ -475,15 +529,26 @@ function throughputSection({ combos, date, seconds }) {
     '',
     'Known-account requests, answered and delivered: mails counted at the sink from the start of the load until the',
     'last one of the run arrived (the deferred work drained), over that time. 503: requests the in-process queue refused (full at `queue.maxPending`).',
+    'BullMQ: the web instance answers after writing the job to Redis, and one worker process (its default concurrency,',
+    "the same pooled transport) runs the jobs. *Beside*: the worker runs during the load, sharing the machine's cores",
+    '(mails/s from the load start). *Apart*: no worker during the load, as with workers on hosts of their own; then one',
+    "starts and drains the warm-up's jobs and the run's alone (mails/s from when it was ready): one worker's rate.",
     '',
-    '| engine | adapter | answered/s | mails | mails/s | load → last mail, s | refused 503 |',
-    '|---|---|---|---|---|---|---|',
+    '| engine | adapter | queue | answered/s | mails | mails/s | load → last mail, s | refused 503 |',
+    '|---|---|---|---|---|---|---|---|',
   );
   for (const { engine, adapter, rows } of combos) {
-    const { rate, delivery } = rows.requestKnown;
-    lines.push(
-      `| ${engine} | ${adapter} | ${f1(rate)} | ${f0(delivery.mails)} | ${f1(delivery.rate)} | ${f1(delivery.seconds)} | ${f0(delivery.refused)} |`,
-    );
+    for (const [queue, key] of [
+      ['in-process', 'requestKnown'],
+      ['BullMQ, worker beside', 'requestKnownBeside'],
+      ['BullMQ, worker apart', 'requestKnownApart'],
+    ]) {
+      if (!rows[key]) continue;
+      const { rate, delivery } = rows[key];
+      lines.push(
+        `| ${engine} | ${adapter} | ${queue} | ${f1(rate)} | ${f0(delivery.mails)} | ${f1(delivery.rate)} | ${f1(delivery.seconds)} | ${f0(delivery.refused)} |`,
+      );
+    }
   }
   lines.push('');
   for (const { engine, adapter, rows, confirm, peakRss } of combos) {
@@ -590,9 +655,13 @@ async function main() {
     { email: seededEmail(0), username: 'member0', password: 'Bench-password-1', isActive: true },
   ]);
   const passwordHash = await bcrypt.hash('Bench-password-1', COST);
+  const bullmq = !options['no-bullmq'] && (await redisReachable());
+  if (!bullmq) log('the BullMQ rows are left out: --no-bullmq, or Redis does not answer');
   const combos = [];
   for (const engine of engines) {
-    for (const adapter of ADAPTERS) combos.push(await comboRun(engine, adapter, { seed, floodSeed }, passwordHash));
+    for (const adapter of ADAPTERS) {
+      combos.push(await comboRun(engine, adapter, { seed, floodSeed, bullmq }, passwordHash));
+    }
   }
   const scale = FULL && engines.includes('postgres') ? await scaleRun(seed, passwordHash) : undefined;
   const date = new Date().toISOString().slice(0, 10);
