@@ -4,11 +4,14 @@
  * the Django original (django-rest-passwordreset), one after the other in one run on this machine, each on a fresh
  * SQLite file with the same seeded accounts, every throttle off, all mailing to one counting SMTP sink.
  * Per endpoint: a warm-up, then autocannon; for a known account also the mails delivered, counted until the last.
- * The sample answers a reset request before its token work (its in-process queue), better-auth and Django after
- * it: for a known account, mails/s is the like-for-like figure.
+ * The sample answers a reset request before its token work, better-auth and Django after it: for a known account,
+ * mails/s is the like-for-like figure. The sample runs twice per adapter: alone (its in-process queue) and in the
+ * production topology (REDIS_URL: a web instance that only enqueues, plus one SAMPLE_ROLE=worker process on this
+ * same machine), the latter only when Redis answers. bench/bare-app (the same Nest and adapter, one INSERT or one
+ * SELECT → 404, no mail) is the ceiling any package on that stack can reach.
  *
- *   node bench/peers.mjs [--seconds 8] [--connections 16] [--accounts 1000] [--peers express,fastify,better-auth,django]
- *                        [--no-write]
+ *   node bench/peers.mjs [--seconds 8] [--connections 16] [--accounts 1000]
+ *     [--peers express,fastify,express-bullmq,fastify-bullmq,bare-express,bare-fastify,better-auth,django] [--no-write]
  *
  * The peers are not dependencies of this package; a peer that is not installed is left out with a message.
  * - better-auth: `npm ci --prefix bench/peers/better-auth` (its own package.json and lock; better-sqlite3 12).
@@ -25,6 +28,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcrypt';
 import Database from 'better-sqlite3';
+import { bullmqEnv, REDIS_URL, redisReachable } from './lib/bullmq-topology.mjs';
 import { createBenchDb, seedAccounts, seededEmail } from './lib/bench-db.mjs';
 import { load } from './lib/load.mjs';
 import { startMailSink } from './lib/mail-sink.mjs';
@@ -53,9 +57,36 @@ const SAMPLE_API = {
   request: { path: '/api/password_reset/', body: (email) => ({ email }), status: 200 },
   check: { path: '/api/password_reset/validate_token/', body: (token) => ({ token }), status: 404 },
 };
+/** bench/bare-app: one INSERT (the request's ceiling) or one SELECT by a unique column answering 404. */
+const BARE_API = {
+  request: { path: '/bare', body: (email) => ({ email }), status: 200 },
+  check: { path: '/bare/select', body: (token) => ({ token }), status: 404 },
+};
+const bullmqInstalled = async () =>
+  (await redisReachable())
+    ? {
+        version: `${readVersion(join(ROOT, 'package.json'))}, BullMQ ${readVersion(join(ROOT, 'node_modules/bullmq/package.json'))}`,
+      }
+    : { missing: `Redis does not answer at ${REDIS_URL} (REDIS_URL)` };
 const PEERS = [
   { key: 'express', name: 'sample Express', api: SAMPLE_API, start: (context) => startSamplePeer(context, 'express') },
   { key: 'fastify', name: 'sample Fastify', api: SAMPLE_API, start: (context) => startSamplePeer(context, 'fastify') },
+  {
+    key: 'express-bullmq',
+    name: 'sample Express, BullMQ',
+    api: SAMPLE_API,
+    installed: bullmqInstalled,
+    start: (context) => startSamplePeer(context, 'express', { bullmq: true }),
+  },
+  {
+    key: 'fastify-bullmq',
+    name: 'sample Fastify, BullMQ',
+    api: SAMPLE_API,
+    installed: bullmqInstalled,
+    start: (context) => startSamplePeer(context, 'fastify', { bullmq: true }),
+  },
+  { key: 'bare-express', name: 'bare Express', api: BARE_API, mails: false, start: (c) => startBare(c, 'express') },
+  { key: 'bare-fastify', name: 'bare Fastify', api: BARE_API, mails: false, start: (c) => startBare(c, 'fastify') },
   {
     key: 'better-auth',
     name: 'better-auth',
@@ -110,19 +141,42 @@ function djangoInstalled() {
   };
 }
 
-async function startSamplePeer({ dir, seedFile, sink, passwordHash }, adapter) {
+/** The sample alone, or (`bullmq`) a web instance and one worker process sharing a queue of this run's own. */
+async function startSamplePeer({ dir, seedFile, sink, passwordHash }, adapter, { bullmq = false } = {}) {
   const db = await createBenchDb('sqlite', dir);
-  const sample = await startSample({
-    PORT: String(await freePort()),
+  const topology = bullmq ? bullmqEnv() : undefined;
+  const env = {
     DATABASE_URL: db.url,
     SEED_FILE: seedFile,
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(sink.port),
     HTTP_ADAPTER: adapter,
     ...UNTHROTTLED,
+    ...topology?.env,
+  };
+  const sample = await startSample({
+    ...env,
+    PORT: String(await freePort()),
+    ...(bullmq ? { SAMPLE_ROLE: 'web' } : {}),
   });
+  const worker = bullmq ? await startSample({ ...env, PORT: String(await freePort()), SAMPLE_ROLE: 'worker' }) : null;
   await seedAccounts(db, { from: 0, count: ACCOUNTS, passwordHash });
-  return { url: sample.url, stop: async () => (await sample.stop(), await db.drop()) };
+  const stop = async () => {
+    await sample.stop();
+    await worker?.stop();
+    await db.drop();
+    await topology?.cleanup();
+  };
+  return { url: sample.url, stop };
+}
+
+async function startBare({ dir }, adapter) {
+  const db = await createBenchDb('sqlite', dir);
+  const app = await startSample(
+    { PORT: String(await freePort()), DATABASE_URL: db.url, HTTP_ADAPTER: adapter, BARE_WAL: '1' },
+    { script: join(ROOT, 'bench/bare-app/main.mjs') },
+  );
+  return { url: app.url, stop: async () => (await app.stop(), await db.drop()) };
 }
 
 async function startBetterAuth({ dir, sink }) {
@@ -220,10 +274,12 @@ function watchMails(sink) {
 
 async function measure(peer, url, sink, name, endpoint, value) {
   const options = { url, path: endpoint.path, body: () => endpoint.body(value()), connections: CONNECTIONS };
+  // The bare ceilings send no mail: none to wait for.
+  const mailing = peer.mails !== false;
   const warmup = watchMails(sink);
   const warm = await load({ ...options, duration: WARMUP_SECONDS }).result;
   // The warm-up's mails, and its requests still queued in the server, must not land in the measured window.
-  await warmup.drain(warm.statuses[200] ?? 0);
+  await warmup.drain(mailing ? (warm.statuses[200] ?? 0) : 0);
   const mails = watchMails(sink);
   const result = await load({ ...options, duration: SECONDS }).result;
   const expected = result.statuses[endpoint.status] ?? 0;
@@ -239,7 +295,7 @@ async function measure(peer, url, sink, name, endpoint, value) {
     p50: result.p50,
     p99: result.p99,
   };
-  if (name === 'request (known account)') {
+  if (mailing && name === 'request (known account)') {
     const { delivered, seconds } = await mails.drain(result.statuses[200] ?? 0);
     Object.assign(run, { mailsDelivered: delivered, mailSeconds: seconds, mailsPerSecond: delivered / seconds });
   } else {
@@ -256,7 +312,7 @@ const ENDPOINTS = [
 ];
 
 async function runPeer(peer, context) {
-  const installed = peer.installed?.() ?? { version: readVersion(join(ROOT, 'package.json')) };
+  const installed = (await peer.installed?.()) ?? { version: readVersion(join(ROOT, 'package.json')) };
   if (installed.missing) {
     log(`${peer.name}: left out, ${installed.missing}`);
     return { missing: installed.missing };
@@ -277,14 +333,17 @@ async function runPeer(peer, context) {
 const f0 = (n) => Math.round(n).toLocaleString('en-US');
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
 
+/** The load's figures per peer, then each sample (and each bare ceiling) over each other peer, per figure. */
 function table(runs) {
   const names = SELECTED.map((peer) => peer.name);
-  const samples = names.filter((name) => name.startsWith('sample '));
-  const others = names.filter((name) => !samples.includes(name));
-  const pairs = samples.flatMap((sample) => others.map((other) => [sample, other]));
-  const rows = ENDPOINTS.flatMap(([name]) => [
-    [`${name}, answers/s`, (run) => run.results?.[name]?.answersPerSecond],
-    ...(name === 'request (known account)' ? [[`${name}, mails/s`, (run) => run.results?.[name]?.mailsPerSecond]] : []),
+  const ours = names.filter((name) => name.startsWith('sample ') || name.startsWith('bare '));
+  const others = names.filter((name) => !ours.includes(name));
+  const pairs = ours.flatMap((a) => others.map((b) => [a, b]));
+  const figures = ENDPOINTS.flatMap(([name]) => [
+    [`${name}, answers/s`, (run) => run?.results?.[name]?.answersPerSecond],
+    ...(name === 'request (known account)'
+      ? [[`${name}, mails/s`, (run) => run?.results?.[name]?.mailsPerSecond]]
+      : []),
   ]);
   const cell = (run, pick) => {
     if (run.missing) return 'not installed';
@@ -293,15 +352,13 @@ function table(runs) {
   };
   const row = (cells) => `| ${cells.join(' | ')} |`;
   const lines = [
-    row(['endpoint', ...names, ...pairs.map(([a, b]) => `${a.replace('sample ', '')} ÷ ${b}`)]),
-    row(['---', ...[...names, ...pairs].map(() => '---:')]),
-    ...rows.map(([label, pick]) =>
-      row([
-        label,
-        ...names.map((name) => cell(runs[name], pick)),
-        ...pairs.map(([a, b]) => ratio(pick(runs[a]), pick(runs[b]))),
-      ]),
-    ),
+    row(['endpoint', ...names]),
+    row(['---', ...names.map(() => '---:')]),
+    ...figures.map(([label, pick]) => row([label, ...names.map((name) => cell(runs[name], pick))])),
+    '',
+    row(['ratio', ...figures.map(([label]) => label)]),
+    row(['---', ...figures.map(() => '---:')]),
+    ...pairs.map(([a, b]) => row([`${a} ÷ ${b}`, ...figures.map(([, pick]) => ratio(pick(runs[a]), pick(runs[b])))])),
   ];
   const notes = SELECTED.flatMap(({ name, errorNote }) =>
     Object.entries(runs[name].results ?? {})
