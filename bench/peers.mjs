@@ -8,10 +8,12 @@
  * mails/s is the like-for-like figure. The sample runs twice per adapter: alone (its in-process queue) and in the
  * production topology (REDIS_URL: a web instance that only enqueues, plus one SAMPLE_ROLE=worker process on this
  * same machine), the latter only when Redis answers. bench/bare-app (the same Nest and adapter, one INSERT or one
- * SELECT → 404, no mail) is the ceiling any package on that stack can reach.
+ * SELECT → 404, no mail) is the ceiling any package on that stack can reach; bench/peers/mail-only (node:http
+ * handing each request's mail to nodemailer, nothing else) the ceiling of mails delivered through nodemailer.
  *
  *   node bench/peers.mjs [--seconds 8] [--connections 16] [--accounts 1000]
- *     [--peers express,fastify,express-bullmq,fastify-bullmq,bare-express,bare-fastify,better-auth,django] [--no-write]
+ *     [--peers express,fastify,express-bullmq,fastify-bullmq,bare-express,bare-fastify,bare-nodemailer,better-auth,django]
+ *     [--no-write]
  *
  * The peers are not dependencies of this package; a peer that is not installed is left out with a message.
  * - better-auth: `npm ci --prefix bench/peers/better-auth` (its own package.json and lock; better-sqlite3 12).
@@ -87,6 +89,14 @@ const PEERS = [
   },
   { key: 'bare-express', name: 'bare Express', api: BARE_API, mails: false, start: (c) => startBare(c, 'express') },
   { key: 'bare-fastify', name: 'bare Fastify', api: BARE_API, mails: false, start: (c) => startBare(c, 'fastify') },
+  {
+    key: 'bare-nodemailer',
+    name: 'bare nodemailer',
+    api: { request: { path: '/', body: (email) => ({ email }), status: 200 } },
+    // It mails whatever address it is given: only the known-account row means anything.
+    endpoints: ['request (known account)'],
+    start: startMailOnly,
+  },
   {
     key: 'better-auth',
     name: 'better-auth',
@@ -177,6 +187,14 @@ async function startBare({ dir }, adapter) {
     { script: join(ROOT, 'bench/bare-app/main.mjs') },
   );
   return { url: app.url, stop: async () => (await app.stop(), await db.drop()) };
+}
+
+async function startMailOnly({ sink }) {
+  const server = await startSample(
+    { PORT: String(await freePort()), SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port) },
+    { script: join(ROOT, 'bench/peers/mail-only/server.mjs') },
+  );
+  return { url: server.url, stop: server.stop };
 }
 
 async function startBetterAuth({ dir, sink }) {
@@ -322,6 +340,7 @@ async function runPeer(peer, context) {
   try {
     const results = {};
     for (const [name, kind, value] of ENDPOINTS) {
+      if (peer.endpoints && !peer.endpoints.includes(name)) continue;
       results[name] = await measure(peer, server.url, context.sink, name, peer.api[kind], value);
     }
     return { version: installed.version, endpoints: peer.api, results };
