@@ -26,7 +26,15 @@ import { createBenchDb, seedAccounts, seededEmail } from './lib/bench-db.mjs';
 import { load, timedPost } from './lib/load.mjs';
 import { startMailSink } from './lib/mail-sink.mjs';
 import { kolmogorovSmirnov, summarise } from './lib/stats.mjs';
-import { buildSample, freePort, ROOT, startSample, UNTHROTTLED, writeSeedFile } from './lib/sample-process.mjs';
+import {
+  buildSample,
+  freePort,
+  ROOT,
+  startSample,
+  startSampleWorker,
+  UNTHROTTLED,
+  writeSeedFile,
+} from './lib/sample-process.mjs';
 
 const args = new Map(process.argv.slice(2).map((arg, i, all) => [arg, all[i + 1]]));
 const trials = Number(args.get('--trials') ?? 150);
@@ -69,8 +77,7 @@ async function main() {
   };
   const port = await freePort();
   const web = await startSample({ ...env, PORT: String(port), ...(queue === 'bullmq' ? { SAMPLE_ROLE: 'web' } : {}) });
-  const worker =
-    queue === 'bullmq' ? await startSample({ ...env, PORT: String(await freePort()), SAMPLE_ROLE: 'worker' }) : null;
+  const worker = queue === 'bullmq' ? await startSampleWorker(env) : null;
   try {
     const accounts = WARMUP + trials + 1;
     await seedAccounts(db, { from: 0, count: accounts, passwordHash: await bcrypt.hash('Bench-password-1', 4) });

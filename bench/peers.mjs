@@ -34,7 +34,16 @@ import { bullmqEnv, REDIS_URL, redisReachable } from './lib/bullmq-topology.mjs'
 import { createBenchDb, seedAccounts, seededEmail } from './lib/bench-db.mjs';
 import { load } from './lib/load.mjs';
 import { startMailSink } from './lib/mail-sink.mjs';
-import { buildSample, freePort, ROOT, startSample, UNTHROTTLED, writeSeedFile } from './lib/sample-process.mjs';
+import {
+  buildSample,
+  freePort,
+  ROOT,
+  startBareApp,
+  startSample,
+  startSampleWorker,
+  UNTHROTTLED,
+  writeSeedFile,
+} from './lib/sample-process.mjs';
 
 const args = new Map(process.argv.slice(2).map((arg, i, all) => [arg, all[i + 1]]));
 const SECONDS = Number(args.get('--seconds') ?? 8);
@@ -87,8 +96,20 @@ const PEERS = [
     installed: bullmqInstalled,
     start: (context) => startSamplePeer(context, 'fastify', { bullmq: true }),
   },
-  { key: 'bare-express', name: 'bare Express', api: BARE_API, mails: false, start: (c) => startBare(c, 'express') },
-  { key: 'bare-fastify', name: 'bare Fastify', api: BARE_API, mails: false, start: (c) => startBare(c, 'fastify') },
+  {
+    key: 'bare-express',
+    name: 'bare Express',
+    api: BARE_API,
+    mails: false,
+    start: (c) => startBareApp('sqlite', c.dir, 'express'),
+  },
+  {
+    key: 'bare-fastify',
+    name: 'bare Fastify',
+    api: BARE_API,
+    mails: false,
+    start: (c) => startBareApp('sqlite', c.dir, 'fastify'),
+  },
   {
     key: 'bare-nodemailer',
     name: 'bare nodemailer',
@@ -169,7 +190,7 @@ async function startSamplePeer({ dir, seedFile, sink, passwordHash }, adapter, {
     PORT: String(await freePort()),
     ...(bullmq ? { SAMPLE_ROLE: 'web' } : {}),
   });
-  const worker = bullmq ? await startSample({ ...env, PORT: String(await freePort()), SAMPLE_ROLE: 'worker' }) : null;
+  const worker = bullmq ? await startSampleWorker(env) : null;
   await seedAccounts(db, { from: 0, count: ACCOUNTS, passwordHash });
   const stop = async () => {
     await sample.stop();
@@ -178,15 +199,6 @@ async function startSamplePeer({ dir, seedFile, sink, passwordHash }, adapter, {
     await topology?.cleanup();
   };
   return { url: sample.url, stop };
-}
-
-async function startBare({ dir }, adapter) {
-  const db = await createBenchDb('sqlite', dir);
-  const app = await startSample(
-    { PORT: String(await freePort()), DATABASE_URL: db.url, HTTP_ADAPTER: adapter, BARE_WAL: '1' },
-    { script: join(ROOT, 'bench/bare-app/main.mjs') },
-  );
-  return { url: app.url, stop: async () => (await app.stop(), await db.drop()) };
 }
 
 async function startMailOnly({ sink }) {

@@ -8,13 +8,13 @@
  *
  *   npm run build:sample && node bench/request-ab.mjs [--rounds 3] [--seconds 5] [--engines sqlite,postgres] [--bare] DIR...
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import bcrypt from 'bcrypt';
 import { createBenchDb, postgresReachable, seedAccounts, seededEmail } from './lib/bench-db.mjs';
 import { cpuMs, load, settle } from './lib/load.mjs';
-import { freePort, ROOT, startSample, UNTHROTTLED, writeSeedFile } from './lib/sample-process.mjs';
+import { freePort, startBareApp, startSample, UNTHROTTLED, writeSeedFile } from './lib/sample-process.mjs';
 import { quantile } from './lib/stats.mjs';
 
 const { values, positionals } = parseArgs({
@@ -65,19 +65,12 @@ async function moduleRun(build, engine, seed, passwordHash) {
 
 /** bench/bare-app on SQLite in WAL mode, as the sample opens its SQLite file. */
 async function bareRun(seed) {
-  const sample = await startSample(
-    {
-      PORT: String(await freePort()),
-      DATABASE_URL: `sqlite:${join(seed.dir, `bare-${randomBytes(3).toString('hex')}.sqlite`)}`,
-      BARE_WAL: '1',
-    },
-    { script: join(ROOT, 'bench/bare-app/main.mjs') },
-  );
+  const bare = await startBareApp('sqlite', seed.dir);
   try {
     let i = 0;
-    return await measureWindow(sample.url, '/bare', () => ({ email: seededEmail(i++) }), sample.child.pid);
+    return await measureWindow(bare.url, '/bare', () => ({ email: seededEmail(i++) }), bare.pid);
   } finally {
-    await sample.stop();
+    await bare.stop();
   }
 }
 

@@ -49,7 +49,9 @@ import {
   freePort,
   peakRssMiB,
   ROOT,
+  startBareApp,
   startSample,
+  startSampleWorker,
   UNTHROTTLED,
   writeSeedFile,
 } from './lib/sample-process.mjs';
@@ -123,8 +125,7 @@ async function startModule(engine, adapter, seed, env = {}, { bullmq } = {}) {
     { nodeArgs: ['--import', join(ROOT, 'bench/lib/loop-monitor.mjs')], ipc: true },
   );
   let worker;
-  const startWorker = async () =>
-    (worker = await startSample({ ...common, PORT: String(await freePort()), SAMPLE_ROLE: 'worker' }));
+  const startWorker = async () => (worker = await startSampleWorker(common));
   if (bullmq === 'beside') await startWorker();
   /** Event-loop delay of the sample since the previous call (the preload resets its histogram each time). */
   const loopWindow = () =>
@@ -143,16 +144,6 @@ async function startModule(engine, adapter, seed, env = {}, { bullmq } = {}) {
   };
   const module = { name: 'module', db, sink, url: sample.url, pid: sample.child.pid, loopWindow, stop };
   return bullmq === 'apart' ? { ...module, startWorker } : module;
-}
-
-/** bench/bare-app on a fresh database of the same engine; SQLite in WAL mode, as the sample opens it. */
-async function startBare(engine, adapter, seed) {
-  const db = await createBenchDb(engine, seed.dir);
-  const app = await startSample(
-    { PORT: String(await freePort()), DATABASE_URL: db.url, HTTP_ADAPTER: adapter, BARE_WAL: '1' },
-    { script: join(ROOT, 'bench/bare-app/main.mjs') },
-  );
-  return { name: 'bare', url: app.url, pid: app.child.pid, stop: async () => (await app.stop(), await db.drop()) };
 }
 
 /** Load before the measured runs, so each starts on a warm JIT, pool and connection set. */
@@ -252,7 +243,7 @@ async function confirmRun(module, passwordHash) {
 async function comboRun(engine, adapter, { seed, floodSeed, bullmq }, passwordHash) {
   const label = `${engine} ${adapter}`;
   log(`${label}: starting the bare app and the sample`);
-  const bare = await startBare(engine, adapter, seed);
+  const bare = { name: 'bare', ...(await startBareApp(engine, seed.dir, adapter)) };
   const rows = {};
   let confirm;
   let peakRss;

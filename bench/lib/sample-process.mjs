@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createBenchDb } from './bench-db.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -81,6 +82,24 @@ export async function startSample(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** A SAMPLE_ROLE=worker process of the sample on `env`: it listens on no port, but reads PORT like any role. */
+export async function startSampleWorker(env, options) {
+  return startSample({ ...env, PORT: String(await freePort()), SAMPLE_ROLE: 'worker' }, options);
+}
+
+/**
+ * bench/bare-app (one statement per request) on a fresh database of `engine` in `dir`, SQLite in WAL mode as the
+ * sample opens it; `stop()` drops the database too.
+ */
+export async function startBareApp(engine, dir, adapter = 'express') {
+  const db = await createBenchDb(engine, dir);
+  const app = await startSample(
+    { PORT: String(await freePort()), DATABASE_URL: db.url, HTTP_ADAPTER: adapter, BARE_WAL: '1' },
+    { script: join(ROOT, 'bench/bare-app/main.mjs') },
+  );
+  return { url: app.url, pid: app.child.pid, stop: async () => (await app.stop(), await db.drop()) };
 }
 
 /** Peak resident set size so far (VmHWM) of a Linux process, in MiB. */
