@@ -24,6 +24,8 @@ export function parseAcceptLanguage(header: string | undefined): string[] {
  * same language (`pt` -> `pt-BR`). Undefined when none matches.
  */
 export function matchLocale(wanted: readonly string[], available: readonly string[]): string | undefined {
+  // Most calls carry no Accept-Language: no lookup table to build for them.
+  if (!wanted.length) return undefined;
   const byLower = new Map(available.map((locale) => [locale.toLowerCase(), locale]));
   for (const tag of wanted) {
     const subtags = tag.toLowerCase().split('-');

@@ -44,6 +44,18 @@ describe('PasswordResetThrottler', () => {
       expect(c.keys).not.toEqual(a.keys);
     });
 
+    it('stay the same for a client whose remembered key was pushed out by thousands of others', async () => {
+      const storage = recordingStorage();
+      const counting = throttler({ storage, keySecret: SECRET });
+      await counting.hit('request', '198.51.100.77');
+      for (let i = 0; i < 5000; i++) await counting.hit('request', `10.0.${i >> 8}.${i & 255}`);
+      await counting.hit('request', '198.51.100.77');
+      await counting.hit('token', '198.51.100.77');
+      expect(storage.keys.at(-2)).toBe(storage.keys[0]);
+      expect(new Set(storage.keys).size).toBe(5002);
+      expect(storage.keys.at(-1)).not.toBe(storage.keys[0]);
+    });
+
     it('use a random key per process when nothing leaves it (the default in-memory store)', async () => {
       const first = throttler({ request: { limit: 1, ttl: 60 } });
       const second = throttler({ request: { limit: 1, ttl: 60 } });

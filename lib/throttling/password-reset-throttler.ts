@@ -21,6 +21,12 @@ export interface ThrottleVerdict {
 const KEY_DERIVATION_LABEL = 'nestjs-password-reset throttle keys';
 
 /**
+ * How many digested storage keys a throttler remembers. A flood repeats a few clients, so most of its hits skip
+ * the HMAC; a spread-out one costs a Map update more per hit. Entries go oldest first.
+ */
+const STORAGE_KEY_CACHE_SIZE = 4096;
+
+/**
  * Counts hits per (limit, key) in the configured `ThrottlerStorage`. A storage that fails or does not answer
  * within `throttle.storageTimeout` gets a 503: the limits fail closed, and no request waits on a dead store.
  */
@@ -31,6 +37,7 @@ export class PasswordResetThrottler implements OnApplicationShutdown {
   /** Only the default in-memory store is ours to close; a store passed in belongs to the app. */
   private readonly ownedStorage?: MemoryThrottleStorage;
   private readonly keyHmacKey: Buffer;
+  private readonly storageKeys = new Map<string, string>();
 
   constructor(@Inject(PASSWORD_RESET_OPTIONS) protected readonly options: ResolvedPasswordResetOptions) {
     this.ownedStorage = options.throttle.storage ? undefined : new MemoryThrottleStorage();
@@ -54,10 +61,6 @@ export class PasswordResetThrottler implements OnApplicationShutdown {
     this.ownedStorage?.close();
   }
 
-  /**
-   * Keyed digests: whoever reads the store cannot tell which address or identifier a counter belongs to, not
-   * even by hashing every IPv4 address or a list of emails.
-   */
   /** Whether the counts live in a storage the app configured (shared, e.g. Redis), not in this process. */
   get hasConfiguredStorage(): boolean {
     return !this.ownedStorage;
@@ -71,9 +74,19 @@ export class PasswordResetThrottler implements OnApplicationShutdown {
     );
   }
 
+  /**
+   * Keyed digests: whoever reads the store cannot tell which address or identifier a counter belongs to, not
+   * even by hashing every IPv4 address or a list of emails.
+   * Remembered for the next hits of the same client, in this process's memory only.
+   */
   protected storageKey(name: PasswordResetThrottleName, key: string): string {
-    const digest = createHmac('sha256', this.keyHmacKey).update(`${name}\u0000${key}`).digest('base64url');
-    return `password_reset:${name}:${digest}`;
+    const input = `${name}\u0000${key}`;
+    const known = this.storageKeys.get(input);
+    if (known !== undefined) return known;
+    const storageKey = `password_reset:${name}:${createHmac('sha256', this.keyHmacKey).update(input).digest('base64url')}`;
+    if (this.storageKeys.size >= STORAGE_KEY_CACHE_SIZE) this.storageKeys.delete(this.storageKeys.keys().next().value!);
+    this.storageKeys.set(input, storageKey);
+    return storageKey;
   }
 
   private async increment(

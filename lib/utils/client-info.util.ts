@@ -29,8 +29,9 @@ export function normaliseIpAddress(value: string | null | undefined): string | n
   // How a dual-stack socket reports every IPv4 client, so on every request: no need to expand the groups.
   const dottedTail = /^::ffff:/i.test(first) ? first.slice(7) : undefined;
   if (dottedTail !== undefined && isIPv4(dottedTail)) return dottedTail;
-  if (!isIP(first)) return null;
-  return isIPv6(first) ? (mappedIpv4(ipv6Groups(first)) ?? first) : first;
+  const version = isIP(first);
+  if (!version) return null;
+  return version === 6 ? (mappedIpv4(ipv6Groups(first)) ?? first) : first;
 }
 
 /** The eight 16-bit groups of a valid IPv6 address (zone dropped, `::` expanded, an IPv4 tail split in two). */
@@ -87,7 +88,8 @@ export function clientAddress(request: HttpRequestLike, options: { ipAddressHead
  * bits. One subscriber or host usually holds a whole /64, so counting each /128 would give it 2^64 counters.
  */
 export function clientThrottleKey(address: string, ipv6Prefix: number): string {
-  if (!isIPv6(address.split('%')[0])) return address;
+  // An IPv4 address (every client, behind most proxies) skips the IPv6 pattern.
+  if (!address.includes(':') || !isIPv6(address.split('%')[0])) return address;
   const groups = ipv6Groups(address).map((group, index) => {
     const kept = Math.min(16, Math.max(0, ipv6Prefix - index * 16));
     return group & (0xffff << (16 - kept)) & 0xffff;
