@@ -21,10 +21,15 @@ export interface ThrottleVerdict {
 const KEY_DERIVATION_LABEL = 'nestjs-password-reset throttle keys';
 
 /**
- * How many digested storage keys a throttler remembers. A flood repeats a few clients, so most of its hits skip
- * the HMAC; a spread-out one costs a Map update more per hit. Entries go oldest first.
+ * How many digested storage keys of the per-client limits a throttler remembers. A flood repeats a few clients,
+ * so most of its hits skip the HMAC; a spread-out one costs a Map update more per hit. Entries go oldest first.
  */
 const STORAGE_KEY_CACHE_SIZE = 4096;
+/**
+ * The limits keyed by the caller's own address. The others name an account: remembering theirs would make a
+ * request for an identifier someone asked for lately a few microseconds faster than for one nobody did.
+ */
+const REMEMBERED_LIMITS: ReadonlySet<PasswordResetThrottleName> = new Set(['request', 'token']);
 
 /**
  * Counts hits per (limit, key) in the configured `ThrottlerStorage`. A storage that fails or does not answer
@@ -77,13 +82,15 @@ export class PasswordResetThrottler implements OnApplicationShutdown {
   /**
    * Keyed digests: whoever reads the store cannot tell which address or identifier a counter belongs to, not
    * even by hashing every IPv4 address or a list of emails.
-   * Remembered for the next hits of the same client, in this process's memory only.
+   * A client address's key is remembered for its next hits, in this process's memory only.
    */
   protected storageKey(name: PasswordResetThrottleName, key: string): string {
     const input = `${name}\u0000${key}`;
-    const known = this.storageKeys.get(input);
+    const remembered = REMEMBERED_LIMITS.has(name);
+    const known = remembered ? this.storageKeys.get(input) : undefined;
     if (known !== undefined) return known;
     const storageKey = `password_reset:${name}:${createHmac('sha256', this.keyHmacKey).update(input).digest('base64url')}`;
+    if (!remembered) return storageKey;
     if (this.storageKeys.size >= STORAGE_KEY_CACHE_SIZE) this.storageKeys.delete(this.storageKeys.keys().next().value!);
     this.storageKeys.set(input, storageKey);
     return storageKey;
