@@ -20,7 +20,9 @@
  *
  *   node bench/throughput.mjs [--engines sqlite,postgres,mariadb] [--adapters express,fastify] [--seconds 8]
  *     [--warmup 2] [--connections 16] [--confirm-on sqlite:express,postgres:fastify] [--full [--scale-rows 1000000]]
- *     [--no-write] [--no-bullmq] [--build]
+ *     [--no-write] [--no-bullmq] [--build] [--rounds 1]
+ *
+ * --rounds N: validate and the flood rows N times each, reporting the median round (one run's share is noisy).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -39,7 +41,7 @@ import {
   seededToken,
 } from './lib/bench-db.mjs';
 import { bullmqEnv, redisReachable } from './lib/bullmq-topology.mjs';
-import { alternate } from './lib/ceiling.mjs';
+import { alternate, medianOfRounds } from './lib/ceiling.mjs';
 import { load, settle, timedPost } from './lib/load.mjs';
 import { drainedMails, startMailSinkThread } from './lib/mail-sink-thread.mjs';
 import { writeSection } from './lib/results-file.mjs';
@@ -69,6 +71,7 @@ const { values: options } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     'no-bullmq': { type: 'boolean', default: false },
     build: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '1' },
   },
 });
 const FULL = options.full;
@@ -76,6 +79,10 @@ const WRITE = !options['no-write'];
 const SECONDS = Number(options.seconds);
 const WARMUP = Number(options.warmup);
 const CONNECTIONS = Number(options.connections);
+/** Rounds of each row with a share goal and no mail (validate, the floods): the median round is reported. */
+const ROUNDS = Number(options.rounds);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1)
+  throw new Error(`--rounds must be a positive integer, not ${options.rounds}`);
 const ADAPTERS = options.adapters.split(',');
 const CONFIRM_ON = new Set(options['confirm-on'].split(','));
 const REQUEST_ACCOUNTS = 500;
@@ -265,9 +272,11 @@ async function comboRun(engine, adapter, { seed, floodSeed, bullmq }, passwordHa
         () => deliveredRun(module, 'request known', requestKnown),
         moduleRow(module, 'request unknown', API + '/', requestUnknown, 200),
       ]);
-      [rows.validate] = await alternate(selectCeiling, [
+      rows.validate = await medianOfRounds(
+        selectCeiling,
         moduleRow(module, 'validate invalid', `${API}/validate_token/`, invalidToken, 404),
-      ]);
+        ROUNDS,
+      );
       if (CONFIRM_ON.has(`${engine}:${adapter}`)) confirm = await confirmRun(module, passwordHash);
       peakRss = peakRssMiB(module.pid);
     } finally {
@@ -301,13 +310,16 @@ async function comboRun(engine, adapter, { seed, floodSeed, bullmq }, passwordHa
         await limited.stop();
       }
     };
-    [rows.refused] = await alternate(refuseCeiling, [
+    rows.refused = await medianOfRounds(
+      refuseCeiling,
       flood('request refused', { REQUEST_THROTTLE_LIMIT: String(FLOOD_REQUEST_LIMIT) }, requestUnknown, 429, (_, r) => {
         const share = (r.statuses[429] ?? 0) / r.requests;
         return { ok: share >= 0.99, text: `${f1(share * 100)}% of the run's answers were 429` };
       }),
-    ]);
-    [rows.suppressed] = await alternate(noopCeiling, [
+      ROUNDS,
+    );
+    rows.suppressed = await medianOfRounds(
+      noopCeiling,
       flood(
         'request suppressed',
         { ACCOUNT_THROTTLE_LIMIT: String(FLOOD_ACCOUNT_LIMIT) },
@@ -322,7 +334,8 @@ async function comboRun(engine, adapter, { seed, floodSeed, bullmq }, passwordHa
           };
         },
       ),
-    ]);
+      ROUNDS,
+    );
     // The refusal against the cheapest 200 as well, from the runs beside the suppressed row.
     rows.refused.shareOfNoop = rows.refused.rate / rows.suppressed.ceiling.rate;
   } finally {
@@ -458,6 +471,14 @@ const statusText = (statuses) =>
     .map(([code, n]) => `${n}×${code}`)
     .join(', ');
 const met = (ok) => (ok ? '**met**' : '**NOT met**');
+/** A flood row's check holds in every round, not just the median one shown. */
+const checked = (row) => row.rounds.every((round) => round.check.ok);
+/** The share, and with several rounds the range of theirs. */
+const shareText = (row) => {
+  if (!row.rounds || row.rounds.length < 2) return pct(row.share);
+  const shares = row.rounds.map((round) => round.share);
+  return `${pct(row.share)} (${pct(Math.min(...shares))}–${pct(Math.max(...shares))}, ${shares.length} rounds)`;
+};
 /** `goal`: the share the issue asks for, if it names one. */
 const ROWS = [
   { key: 'requestKnown', endpoint: 'request (known account)', ceiling: 'INSERT', goal: 0.7 },
@@ -488,7 +509,10 @@ function throughputSection({ combos, date, seconds }) {
     `  (\`*_THROTTLE_LIMIT=0\`) except in the flood rows. ${REQUEST_ACCOUNTS} accounts inserted straight into the table (one`,
     `  shared bcrypt cost-${COST} hash). autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run after a ${WARMUP} s warm-up of the same`,
     `  endpoint. Each module row ran between two runs of its ceiling on the bare app (ceiling, row, ceiling, row,`,
-    `  ceiling, …), and is shown as a share of their mean: the machine's speed drifts over a run.`,
+    `  ceiling, …), and is shown as a share of their mean: the machine's speed drifts over a run.` +
+      (ROUNDS > 1
+        ? ` Validate and the flood rows ran ${ROUNDS} rounds each in one alternation: the median round is shown, with the range of the rounds' shares.`
+        : ''),
     `- **Ceilings** (\`bench/bare-app/main.mjs\`): **INSERT**: one awaited \`repository.insert()\`, 200. **SELECT → 404**:`,
     `  \`repository.findOneBy()\` on a unique indexed column of a 1,000-row table, never a match, then`,
     `  \`throw new NotFoundException()\` as an app answers a miss. **200, no DB work**: a handler that answers 200 at`,
@@ -510,7 +534,7 @@ function throughputSection({ combos, date, seconds }) {
       if (!r) continue;
       const runs = r.ceiling.runs.map((run) => f0(run.rate)).join(', ');
       lines.push(
-        `| ${engine} | ${adapter} | ${endpoint} | ${f1(r.rate)} | ${ceiling} | ${f1(r.ceiling.rate)} (${runs}) | ${pct(r.share)} | ` +
+        `| ${engine} | ${adapter} | ${endpoint} | ${f1(r.rate)} | ${ceiling} | ${f1(r.ceiling.rate)} (${runs}) | ${shareText(r)} | ` +
           `${goal ? `≥ ${pct(goal)}: ${met(r.share >= goal)}` : '—'} | ${r.p50} / ${r.p99} | ${f1(r.loop.p99)} | ` +
           `${statusText(r.statuses)}${r.errors ? `, ${r.errors} errors` : ''} |`,
       );
@@ -545,7 +569,7 @@ function throughputSection({ combos, date, seconds }) {
   for (const { engine, adapter, rows, confirm, peakRss } of combos) {
     const label = `${engine}, ${adapter}`;
     lines.push(
-      `- **Flood checks (${label})**: refused: ${rows.refused.check.text} (${met(rows.refused.check.ok)}), ${pct(rows.refused.shareOfNoop)} of the 200 no-DB ceiling beside the suppressed row; suppressed: ${rows.suppressed.check.text} (${met(rows.suppressed.check.ok)}).`,
+      `- **Flood checks (${label})**: refused: ${rows.refused.check.text} (${met(checked(rows.refused))}), ${pct(rows.refused.shareOfNoop)} of the 200 no-DB ceiling beside the suppressed row; suppressed: ${rows.suppressed.check.text} (${met(checked(rows.suppressed))}).`,
     );
     if (confirm) {
       lines.push(
