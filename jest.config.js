@@ -33,9 +33,9 @@ export default {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      // Jest's 5 s default suits unit specs; these boot real apps (some several times a test) beside a second pass
-      // on a 2-core machine. A hang still fails, after 30 s.
-      testTimeout: 30_000,
     },
   ],
+  // For the e2e specs, which boot real apps (some several times a test) beside a second pass on a 2-core machine;
+  // a hang still fails, after 30 s. Global only: Jest ignores `testTimeout` in a project's config.
+  testTimeout: 30_000,
 };

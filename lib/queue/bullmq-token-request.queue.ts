@@ -164,9 +164,15 @@ export class BullMqTokenRequestQueue extends TokenRequestQueue implements Before
       if (!(await settleWithin(this.worker.pause(), timeout))) {
         this.logger.warn(`Token requests still running ${timeout} ms into shutdown are left to another worker`);
       }
-      await this.worker.close(true);
     }
-    await this.queue?.close();
+    // A Redis that is down as the app stops must not fail its close: the requests are Redis's to keep.
+    for (const close of [() => this.worker?.close(true), () => this.queue?.close()]) {
+      try {
+        await close();
+      } catch (error) {
+        this.logger.warn(`The token request queue closed with an error: ${describeError(error)}`);
+      }
+    }
   }
 
   /** Its Redis answers. */
