@@ -86,14 +86,20 @@ export class PasswordResetThrottler implements OnApplicationShutdown {
    */
   protected storageKey(name: PasswordResetThrottleName, key: string): string {
     const input = `${name}\u0000${key}`;
-    const remembered = REMEMBERED_LIMITS.has(name);
-    const known = remembered ? this.storageKeys.get(input) : undefined;
-    if (known !== undefined) return known;
-    const storageKey = `password_reset:${name}:${createHmac('sha256', this.keyHmacKey).update(input).digest('base64url')}`;
-    if (!remembered) return storageKey;
-    if (this.storageKeys.size >= STORAGE_KEY_CACHE_SIZE) this.storageKeys.delete(this.storageKeys.keys().next().value!);
-    this.storageKeys.set(input, storageKey);
+    if (!REMEMBERED_LIMITS.has(name)) return this.digestedKey(name, input);
+    let storageKey = this.storageKeys.get(input);
+    if (storageKey === undefined) {
+      storageKey = this.digestedKey(name, input);
+      if (this.storageKeys.size >= STORAGE_KEY_CACHE_SIZE) {
+        this.storageKeys.delete(this.storageKeys.keys().next().value!);
+      }
+      this.storageKeys.set(input, storageKey);
+    }
     return storageKey;
+  }
+
+  private digestedKey(name: PasswordResetThrottleName, input: string): string {
+    return `password_reset:${name}:${createHmac('sha256', this.keyHmacKey).update(input).digest('base64url')}`;
   }
 
   private async increment(
