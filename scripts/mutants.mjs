@@ -94,6 +94,8 @@ async function jest(work, suites, workers) {
       ...projects,
       `--maxWorkers=${workers}`,
       '--ci',
+      // A mutant can fail a test before its cleanup ran and leave a handle open; the verdict is in by then.
+      '--forceExit',
       '--json',
       '--outputFile',
       outputFile,

@@ -54,6 +54,18 @@ describe('the mutants of npm run test:mutants', () => {
     });
   });
 
+  it('counts a failed test even when Jest then hung on an open handle', () => {
+    const ran = report({ numFailedTests: 1 }, [suite(suites[0], { status: 'failed', fullName: 'x 1' })]);
+    expect(mutantOutcome({ status: null, timedOut: true, report: ran }, where)).toEqual({
+      status: 'killed',
+      detail: 'x.e2e-spec.ts › x 1',
+    });
+    expect(mutantOutcome({ status: null, timedOut: true, report: report({ numPassedTests: 3 }) }, where)).toEqual({
+      status: 'invalid',
+      detail: 'timed out after 180 s',
+    });
+  });
+
   it('lets a mutant survive when every test passed', () => {
     expect(mutantOutcome({ status: 0, report: report({ numPassedTests: 3 }) }, where)).toEqual({
       status: 'survived',
