@@ -28,20 +28,18 @@ function firstFailure(report, root, suites) {
 
 /**
  * What a Jest run of a mutant's `suites` (paths relative to `root`) says about it, from its exit status and
- * --json report: killed by a failed test (even if Jest then hung); invalid when no test could fail for the mutant's behaviour (a suite
- * that did not load, a timeout, no report, a failing exit without a failed test); else survived.
+ * --json report: killed by a failed test, even if Jest then hung (it writes the report before it waits for open
+ * handles); invalid when no test could fail for the mutant's behaviour (a suite that did not load, a timeout, no
+ * report, a failing exit without a failed test); else survived.
  */
 export function mutantOutcome({ status, timedOut, report }, { root, suites, timeoutSeconds }) {
-  // Jest writes its report before it waits for open handles: a run that failed a test and then hung killed it.
-  if (timedOut && !(report?.numFailedTests > 0 && !report.numRuntimeErrorTestSuites)) {
-    return { status: 'invalid', detail: `timed out after ${timeoutSeconds} s` };
-  }
-  if (!report) return { status: 'invalid', detail: `no Jest report (exit ${status})` };
-  if (report.numRuntimeErrorTestSuites > 0) {
+  if (report?.numRuntimeErrorTestSuites > 0) {
     const broken = report.testResults.find((suite) => suite.status === 'failed' && !suite.assertionResults.length);
     return { status: 'invalid', detail: `a suite failed to load: ${broken?.message.trim().split('\n')[0] ?? '?'}` };
   }
-  if (report.numFailedTests > 0) return { status: 'killed', detail: firstFailure(report, root, suites) };
+  if (report?.numFailedTests > 0) return { status: 'killed', detail: firstFailure(report, root, suites) };
+  if (timedOut) return { status: 'invalid', detail: `timed out after ${timeoutSeconds} s` };
+  if (!report) return { status: 'invalid', detail: `no Jest report (exit ${status})` };
   if (status !== 0) return { status: 'invalid', detail: `jest exited with ${status} but no test failed` };
   return { status: 'survived', detail: `${report.numPassedTests} tests passed` };
 }
