@@ -240,7 +240,7 @@ async function startDjango({ dir, sink }) {
     if (run.status !== 0) throw new Error(`manage.py ${command[0]} failed:\n${run.stderr}`);
   }
   // WAL (kept in the file), as the sample opens its SQLite file: with the rollback journal, every commit waits
-  // for fsyncs, and that would be what this row measured.
+  // for fsyncs, and that would be what this row measured. synchronous=NORMAL is per connection: peer/apps.py.
   const file = new Database(env.DATABASE);
   file.pragma('journal_mode = WAL');
   file.close();

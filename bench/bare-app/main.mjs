@@ -12,6 +12,8 @@
  *
  *   DATABASE_URL=sqlite:/tmp/bare.sqlite|postgres://…|mariadb://… PORT=3001 [HTTP_ADAPTER=fastify]
  *     [BARE_WAL=1] [BARE_SELECT_ROWS=1000] node bench/bare-app/main.mjs
+ *
+ * BARE_WAL=1: SQLite opened as the sample opens it (WAL, synchronous=NORMAL).
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
@@ -86,7 +88,14 @@ const Mounted = Reflect.decorate([Controller('bare')], BareController);
 /** The data source the sample's config makes of the same DATABASE_URL. */
 function dataSourceOptions(url) {
   if (url.startsWith('sqlite:')) {
-    return { type: 'better-sqlite3', database: url.slice('sqlite:'.length), enableWAL: process.env.BARE_WAL === '1' };
+    const database = url.slice('sqlite:'.length);
+    if (process.env.BARE_WAL !== '1') return { type: 'better-sqlite3', database };
+    return {
+      type: 'better-sqlite3',
+      database,
+      enableWAL: true,
+      prepareDatabase: (db) => db.pragma('synchronous = NORMAL'),
+    };
   }
   const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
   return { type: scheme === 'postgresql' ? 'postgres' : scheme, url };
