@@ -13,7 +13,10 @@
  *
  *   node bench/peers.mjs [--seconds 8] [--connections 16] [--accounts 1000]
  *     [--peers express,fastify,express-bullmq,fastify-bullmq,bare-express,bare-fastify,bare-nodemailer,better-auth,django]
- *     [--no-write]
+ *     [--no-write] [--rounds 1]
+ *
+ * --rounds N: every peer N times, one after the other per round; each figure is the median of the rounds, and
+ * each ratio the median of the rounds' own ratios, with their range (one run's ratio moves by ±30% here).
  *
  * The peers are not dependencies of this package; a peer that is not installed is left out with a message.
  * - better-auth: `npm ci --prefix bench/peers/better-auth` (its own package.json and lock; better-sqlite3 12).
@@ -33,6 +36,7 @@ import Database from 'better-sqlite3';
 import { bullmqEnv, REDIS_URL, redisReachable } from './lib/bullmq-topology.mjs';
 import { createBenchDb, seedAccounts, seededEmail } from './lib/bench-db.mjs';
 import { load } from './lib/load.mjs';
+import { quantile } from './lib/stats.mjs';
 import { startMailSink } from './lib/mail-sink.mjs';
 import {
   buildSample,
@@ -49,6 +53,7 @@ const args = new Map(process.argv.slice(2).map((arg, i, all) => [arg, all[i + 1]
 const SECONDS = Number(args.get('--seconds') ?? 8);
 const CONNECTIONS = Number(args.get('--connections') ?? 16);
 const ACCOUNTS = Number(args.get('--accounts') ?? 1000);
+const ROUNDS = Number(args.get('--rounds') ?? 1);
 /** Which peers run, in the order given (`--peers fastify,express`): all by default. */
 const ONLY = args.get('--peers')?.split(',');
 const WARMUP_SECONDS = 2;
@@ -362,10 +367,19 @@ async function runPeer(peer, context) {
 }
 
 const f0 = (n) => Math.round(n).toLocaleString('en-US');
-const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
+const median = (values) =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+/** The defined values of `pick` over the rounds (a figure is missing where a peer is not installed). */
+const over = (rounds, pick) => rounds.map(pick).filter((value) => value !== undefined);
 
-/** The load's figures per peer, then each sample (and each bare ceiling) over each other peer, per figure. */
-function table(runs) {
+/**
+ * The load's figures per peer (median of the rounds), then each sample (and each bare ceiling) over each other
+ * peer, per figure: the median of the rounds' ratios, with their range.
+ */
+function table(rounds) {
   const names = SELECTED.map((peer) => peer.name);
   const ours = names.filter((name) => name.startsWith('sample ') || name.startsWith('bare '));
   const others = names.filter((name) => !ours.includes(name));
@@ -376,28 +390,42 @@ function table(runs) {
       ? [[`${name}, mails/s`, (run) => run?.results?.[name]?.mailsPerSecond]]
       : []),
   ]);
-  const cell = (run, pick) => {
-    if (run.missing) return 'not installed';
-    const value = pick(run);
-    return value === undefined ? '–' : f0(value);
+  const cell = (name, pick) => {
+    if (rounds[0][name].missing) return 'not installed';
+    const values = over(rounds, (runs) => pick(runs[name]));
+    return values.length ? f0(median(values)) : '–';
+  };
+  const ratio = (a, b, pick) => {
+    const values = over(rounds, (runs) => {
+      const [x, y] = [pick(runs[a]), pick(runs[b])];
+      return x && y ? x / y : undefined;
+    }).sort((p, q) => p - q);
+    if (!values.length) return '–';
+    const spread = values.length > 1 ? ` (${values[0].toFixed(2)}–${values.at(-1).toFixed(2)})` : '';
+    return `${median(values).toFixed(2)}×${spread}`;
   };
   const row = (cells) => `| ${cells.join(' | ')} |`;
   const lines = [
     row(['endpoint', ...names]),
     row(['---', ...names.map(() => '---:')]),
-    ...figures.map(([label, pick]) => row([label, ...names.map((name) => cell(runs[name], pick))])),
+    ...figures.map(([label, pick]) => row([label, ...names.map((name) => cell(name, pick))])),
     '',
     row(['ratio', ...figures.map(([label]) => label)]),
     row(['---', ...figures.map(() => '---:')]),
-    ...pairs.map(([a, b]) => row([`${a} ÷ ${b}`, ...figures.map(([, pick]) => ratio(pick(runs[a]), pick(runs[b])))])),
+    ...pairs.map(([a, b]) => row([`${a} ÷ ${b}`, ...figures.map(([, pick]) => ratio(a, b, pick))])),
   ];
   const notes = SELECTED.flatMap(({ name, errorNote }) =>
-    Object.entries(runs[name].results ?? {})
-      .filter(([, run]) => run.unexpected > 0 || run.errors > 0)
+    ENDPOINTS.map(([endpoint]) => {
+      const runs = over(rounds, (round) => round[name].results?.[endpoint]);
+      const sum = (key) => runs.reduce((total, run) => total + run[key], 0);
+      return { endpoint, unexpected: sum('unexpected'), errors: sum('errors') };
+    })
+      .filter(({ unexpected, errors }) => unexpected > 0 || errors > 0)
       .map(
-        ([endpoint, run]) =>
-          `- ${name}, ${endpoint}: ${run.unexpected} unexpected answers, ${run.errors} socket errors or timeouts` +
-          (run.errors > 0 && errorNote ? ` (${errorNote})` : ''),
+        ({ endpoint, unexpected, errors }) =>
+          `- ${name}, ${endpoint}: ${unexpected} unexpected answers, ${errors} socket errors or timeouts` +
+          (rounds.length > 1 ? ` over ${rounds.length} rounds` : '') +
+          (errors > 0 && errorNote ? ` (${errorNote})` : ''),
       ),
   );
   return [...lines, ...(notes.length ? ['', ...notes] : [])].join('\n');
@@ -409,9 +437,14 @@ async function main() {
   // An empty seed file: the accounts go straight into each database, without the sample's bcrypt seeder.
   const { dir, file: seedFile } = writeSeedFile([]);
   const context = { dir, seedFile, sink, passwordHash: await bcrypt.hash('Bench-password-1', 4) };
-  const runs = {};
+  const rounds = [];
   try {
-    for (const peer of SELECTED) runs[peer.name] = await runPeer(peer, context);
+    for (let round = 1; round <= ROUNDS; round++) {
+      if (ROUNDS > 1) log(`round ${round} of ${ROUNDS}`);
+      const runs = {};
+      for (const peer of SELECTED) runs[peer.name] = await runPeer(peer, context);
+      rounds.push(runs);
+    }
   } finally {
     await sink.close();
   }
@@ -421,18 +454,21 @@ async function main() {
     settings: { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, accounts: ACCOUNTS },
     // Order matters on a busy machine: the peers run one after the other.
     order: SELECTED.map((peer) => peer.name),
-    peers: Object.fromEntries(
-      Object.entries(runs).map(([name, run]) => [
-        name,
-        run.missing
-          ? run
-          : {
-              ...run,
-              endpoints: Object.fromEntries(
-                Object.entries(run.endpoints).map(([kind, { path, status }]) => [kind, { path, status }]),
-              ),
-            },
-      ]),
+    // One entry per round, each peer's figures of that round.
+    rounds: rounds.map((runs) =>
+      Object.fromEntries(
+        Object.entries(runs).map(([name, run]) => [
+          name,
+          run.missing
+            ? run
+            : {
+                ...run,
+                endpoints: Object.fromEntries(
+                  Object.entries(run.endpoints).map(([kind, { path, status }]) => [kind, { path, status }]),
+                ),
+              },
+        ]),
+      ),
     ),
   };
   if (!args.has('--no-write')) writeFileSync(join(ROOT, 'bench/peers.json'), `${JSON.stringify(result, null, 2)}\n`);
@@ -441,10 +477,11 @@ async function main() {
       '',
       `${SECONDS} s per endpoint after a ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections, ${ACCOUNTS} accounts, SQLite; ` +
         'answers/s: answers with the status meant (200, or the 404/400 of a wrong token); ' +
-        'mails/s: mails delivered ÷ time from the load start until the last mail.',
-      ...Object.entries(runs).map(([name, run]) => `- ${name}: ${run.missing ?? run.version}`),
+        'mails/s: mails delivered ÷ time from the load start until the last mail.' +
+        (ROUNDS > 1 ? ` ${ROUNDS} rounds: medians, each ratio with the range of the rounds' ratios.` : ''),
+      ...Object.entries(rounds[0]).map(([name, run]) => `- ${name}: ${run.missing ?? run.version}`),
       '',
-      table(runs),
+      table(rounds),
     ].join('\n'),
   );
 }
