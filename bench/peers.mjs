@@ -36,7 +36,7 @@ import Database from 'better-sqlite3';
 import { bullmqEnv, REDIS_URL, redisReachable } from './lib/bullmq-topology.mjs';
 import { createBenchDb, seedAccounts, seededEmail } from './lib/bench-db.mjs';
 import { load } from './lib/load.mjs';
-import { quantile } from './lib/stats.mjs';
+import { summarise } from './lib/stats.mjs';
 import { startMailSink } from './lib/mail-sink.mjs';
 import {
   buildSample,
@@ -367,11 +367,6 @@ async function runPeer(peer, context) {
 }
 
 const f0 = (n) => Math.round(n).toLocaleString('en-US');
-const median = (values) =>
-  quantile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  );
 /** The defined values of `pick` over the rounds (a figure is missing where a peer is not installed). */
 const over = (rounds, pick) => rounds.map(pick).filter((value) => value !== undefined);
 
@@ -393,16 +388,17 @@ function table(rounds) {
   const cell = (name, pick) => {
     if (rounds[0][name].missing) return 'not installed';
     const values = over(rounds, (runs) => pick(runs[name]));
-    return values.length ? f0(median(values)) : '–';
+    return values.length ? f0(summarise(values).median) : '–';
   };
   const ratio = (a, b, pick) => {
     const values = over(rounds, (runs) => {
       const [x, y] = [pick(runs[a]), pick(runs[b])];
       return x && y ? x / y : undefined;
-    }).sort((p, q) => p - q);
+    });
     if (!values.length) return '–';
-    const spread = values.length > 1 ? ` (${values[0].toFixed(2)}–${values.at(-1).toFixed(2)})` : '';
-    return `${median(values).toFixed(2)}×${spread}`;
+    const { median, sorted } = summarise(values);
+    const spread = sorted.length > 1 ? ` (${sorted[0].toFixed(2)}–${sorted.at(-1).toFixed(2)})` : '';
+    return `${median.toFixed(2)}×${spread}`;
   };
   const row = (cells) => `| ${cells.join(' | ')} |`;
   const lines = [

@@ -64,10 +64,10 @@ function round(synchronous) {
 
 const results = Object.fromEntries(SETTINGS.map((setting) => [setting, []]));
 for (let r = 0; r < ROUNDS; r++) for (const setting of SETTINGS) results[setting].push(round(setting));
-const median = (runs, key) => summarise(runs.map((run) => run[key])).median;
-const range = (runs, key) => {
-  const { sorted } = summarise(runs.map((run) => run[key]));
-  return `${sorted[0].toFixed(1)}–${sorted.at(-1).toFixed(1)}`;
+/** The median of the rounds' `key`, and the figure as printed: median (lowest–highest). */
+const figure = (runs, key) => {
+  const { median, sorted } = summarise(runs.map((run) => run[key]));
+  return { median, text: `${median.toFixed(1)} (${sorted[0].toFixed(1)}–${sorted.at(-1).toFixed(1)})` };
 };
 console.log(
   [
@@ -77,12 +77,8 @@ console.log(
     '| WAL with synchronous = | wall µs per write | CPU µs per write | writes/s on one thread |',
     '|---|---:|---:|---:|',
     ...SETTINGS.map((setting) => {
-      const runs = results[setting];
-      const wall = median(runs, 'wall');
-      return (
-        `| ${setting} | ${wall.toFixed(1)} (${range(runs, 'wall')}) | ${median(runs, 'cpu').toFixed(1)} ` +
-        `(${range(runs, 'cpu')}) | ${Math.round(1e6 / wall).toLocaleString('en-US')} |`
-      );
+      const [wall, cpu] = [figure(results[setting], 'wall'), figure(results[setting], 'cpu')];
+      return `| ${setting} | ${wall.text} | ${cpu.text} | ${Math.round(1e6 / wall.median).toLocaleString('en-US')} |`;
     }),
   ].join('\n'),
 );
